@@ -1,0 +1,1 @@
+"""Database access: schemas, ovsdb-server launcher, IDL wrapper."""
