@@ -1,0 +1,1 @@
+"""The OVN logical flow language (ovn-sb(5), table Logical_Flow)."""
