@@ -313,7 +313,7 @@ class Database:
         self.idl.wait(poller)
 
     def is_connected(self):
-        return self.idl.is_connected()
+        return self.idl._session.is_connected()
 
     @property
     def change_seqno(self):
