@@ -210,3 +210,24 @@ def test_bad_description_names_file_and_line():
         describe.parse_description("schema X 1.0.0\ntable T\n  c: set of frobnicate\n",
                                    "x.schema.txt")
     assert "x.schema.txt:3" in str(e.value) and "frobnicate" in str(e.value)
+
+
+@pytest.mark.parametrize("kind", OVN_KINDS)
+def test_description_matches_man_page(kind):
+    """Every table and column of the man page is in the description with
+    the type the man page gives, and nothing else is."""
+    from pyovn.db.schemas import from_man
+    page = schemas.FILES[kind].replace(".ovsschema", "")
+    try:
+        text = from_man.man_text(page)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("man page %s(5) not installed" % page)
+    from_page = describe.parse_description(from_man.draft(text), page + "(5)")
+    built = describe.build(kind)
+    assert (from_page["name"], from_page["version"]) == (built["name"], built["version"])
+    assert sorted(from_page["tables"]) == sorted(built["tables"])
+    for name, table in from_page["tables"].items():
+        mine = built["tables"][name]["columns"]
+        assert sorted(table["columns"]) == sorted(mine), name
+        for col, c in table["columns"].items():
+            assert c["type"] == mine[col]["type"], "%s.%s" % (name, col)
