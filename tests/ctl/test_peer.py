@@ -1,0 +1,243 @@
+"""Peer comparison: the same commands through C ovn-nbctl / ovn-sbctl and
+through pyovn nbctl / sbctl, each on its own fresh database (from pyovn's
+schemas), must leave equal rows in every table (UUIDs aside, references
+followed)."""
+
+import io
+import shutil
+
+import pytest
+
+from pyovn.ctl import nbctl, sbctl
+from .peer import canonical_dump, diff_dumps, run_c
+
+pytestmark = pytest.mark.peer
+
+NB_SCENARIOS = {
+    "switches": [
+        ["ls-add", "sw0"], ["ls-add", "sw1"], ["ls-add"],
+        ["--may-exist", "ls-add", "sw0"],
+        ["--add-duplicate", "ls-add", "sw1"],
+        ["lsp-add", "sw0", "p1"], ["lsp-add", "sw0", "p2"],
+        ["lsp-add", "sw0", "c1", "p1", "5"],
+        ["lsp-add", "sw0", "c2", "p1", "0"],
+        ["--may-exist", "lsp-add", "sw0", "p1"],
+        ["lsp-set-addresses", "p1", "00:00:00:00:00:01 10.0.0.1 fd00::1",
+         "unknown"],
+        ["lsp-set-addresses", "p2", "dynamic"],
+        ["lsp-set-port-security", "p1", "00:00:00:00:00:01 10.0.0.1/24"],
+        ["lsp-set-enabled", "p1", "disabled"],
+        ["lsp-set-enabled", "p2", "enabled"],
+        ["lsp-set-type", "p2", "localnet"],
+        ["lsp-set-options", "p2", "network_name=phys", "foo=bar"],
+        ["lsp-add", "sw0", "p3"], ["lsp-del", "p3"],
+        ["--if-exists", "lsp-del", "nonexistent"],
+        ["ls-add", "sw9"], ["ls-del", "sw9"],
+    ],
+    "acls_pgs": [
+        ["ls-add", "sw0"], ["lsp-add", "sw0", "p1"], ["lsp-add", "sw0", "p2"],
+        ["acl-add", "sw0", "from-lport", "100", "ip4", "allow-related"],
+        ["--log", "--name=n1", "--severity=alert", "acl-add", "sw0",
+         "to-lport", "200", "ip4.src == 10.0.0.1", "drop"],
+        ["--log", "acl-add", "sw0", "to-lport", "300", "tcp", "reject"],
+        ["--meter=m1", "--label=1234", "--apply-after-lb", "acl-add", "sw0",
+         "from-lport", "400", "udp", "allow"],
+        ["--may-exist", "acl-add", "sw0", "from-lport", "100", "ip4",
+         "allow-related"],
+        ["acl-add", "sw0", "from-lport", "50", "arp", "allow-stateless"],
+        ["acl-del", "sw0", "from-lport", "50", "arp"],
+        ["pg-add", "pg1", "p1", "p2"], ["pg-add", "pg2"],
+        ["pg-set-ports", "pg2", "p2"],
+        ["acl-add", "pg1", "to-lport", "1000", "outport == @pg1 && ip4",
+         "drop"],
+        ["--type=port-group", "acl-add", "pg2", "from-lport", "10", "ip",
+         "allow"],
+        ["pg-add", "pg3"], ["pg-del", "pg3"],
+        ["ls-add", "sw1"],
+        ["acl-add", "sw1", "to-lport", "1", "ip", "drop"],
+        ["acl-add", "sw1", "to-lport", "2", "ip6", "drop"],
+        ["acl-del", "sw1"],
+    ],
+    "routers": [
+        ["lr-add", "r0"], ["lr-add", "r1"], ["--may-exist", "lr-add", "r0"],
+        ["lrp-add", "r0", "rp0", "00:00:00:00:ff:01", "10.0.0.1/24",
+         "fd00::1/64"],
+        ["lrp-add", "r0", "rp1", "00:00:00:00:ff:02", "20.0.0.1/24",
+         "peer=rp2"],
+        ["lrp-add", "r1", "rp2", "00:00:00:00:ff:03", "20.0.0.2/24",
+         "peer=rp1"],
+        ["--may-exist", "lrp-add", "r0", "rp0", "00:00:00:00:ff:01",
+         "10.0.0.1/24", "fd00::1/64"],
+        ["lrp-set-enabled", "rp1", "disabled"],
+        ["lrp-set-gateway-chassis", "rp0", "ch1", "20"],
+        ["lrp-set-gateway-chassis", "rp0", "ch2"],
+        ["lrp-set-gateway-chassis", "rp0", "ch2", "5"],
+        ["lrp-set-gateway-chassis", "rp0", "ch3", "1"],
+        ["lrp-del-gateway-chassis", "rp0", "ch3"],
+        ["lrp-set-redirect-type", "rp0", "bridged"],
+        ["lrp-add", "r1", "rp9", "00:00:00:00:ff:09", "30.0.0.1/24"],
+        ["lrp-del", "rp9"],
+        ["lr-add", "r9"], ["lr-del", "r9"],
+        ["ls-add", "sw0"], ["lsp-add", "sw0", "sw0-r0"],
+        ["lsp-set-type", "sw0-r0", "router"],
+        ["lsp-set-addresses", "sw0-r0", "router"],
+        ["lsp-set-options", "sw0-r0", "router-port=rp0"],
+    ],
+    "routes": [
+        ["lr-add", "r0"],
+        ["lrp-add", "r0", "rp0", "00:00:00:00:ff:01", "10.0.0.1/24"],
+        ["lr-route-add", "r0", "192.168.0.0/16", "10.0.0.5"],
+        ["lr-route-add", "r0", "10.2.0.7/24", "10.0.0.6"],
+        ["lr-route-add", "r0", "10.3.0.1/32", "10.0.0.6", "rp0"],
+        ["lr-route-add", "r0", "0.0.0.0/0", "10.0.0.254"],
+        ["lr-route-add", "r0", "fd00:1::/64", "fd00::2"],
+        ["--policy=src-ip", "lr-route-add", "r0", "10.4.0.0/24",
+         "10.0.0.7"],
+        ["--ecmp", "lr-route-add", "r0", "10.5.0.0/24", "10.0.0.8"],
+        ["--ecmp", "lr-route-add", "r0", "10.5.0.0/24", "10.0.0.9"],
+        ["--ecmp-symmetric-reply", "lr-route-add", "r0", "10.6.0.0/24",
+         "10.0.0.10", "rp0"],
+        ["--may-exist", "lr-route-add", "r0", "192.168.0.0/16",
+         "10.0.0.11"],
+        ["--route-table=rt1", "lr-route-add", "r0", "10.7.0.0/16",
+         "10.0.0.5"],
+        ["lr-route-add", "r0", "10.8.0.0/16", "discard"],
+        ["--bfd", "lr-route-add", "r0", "10.9.0.0/16", "10.0.0.12", "rp0"],
+        ["lr-route-add", "r0", "10.10.0.0/16", "10.0.0.13"],
+        ["lr-route-del", "r0", "10.10.0.0/16"],
+        ["lr-route-del", "r0", "10.5.0.0/24", "10.0.0.9"],
+        ["--if-exists", "lr-route-del", "r0", "10.99.0.0/16"],
+    ],
+    "nat_policies": [
+        ["lr-add", "r0"], ["ls-add", "sw0"], ["lsp-add", "sw0", "vm1"],
+        ["lrp-add", "r0", "rp0", "00:00:00:00:ff:01", "172.16.0.1/24"],
+        ["lr-nat-add", "r0", "snat", "172.16.0.100", "10.0.0.0/24"],
+        ["lr-nat-add", "r0", "dnat", "172.16.0.101", "10.0.0.5"],
+        ["lr-nat-add", "r0", "dnat_and_snat", "172.16.0.102", "10.0.0.6",
+         "vm1", "00:00:00:01:02:03"],
+        ["--stateless", "lr-nat-add", "r0", "dnat_and_snat",
+         "172.16.0.103", "10.0.0.7"],
+        ["--portrange", "lr-nat-add", "r0", "snat", "172.16.0.104",
+         "10.1.0.0/24", "1000-2000"],
+        ["--may-exist", "lr-nat-add", "r0", "snat", "172.16.0.100",
+         "10.0.0.0/24"],
+        ["lr-nat-add", "r0", "snat", "172.16.0.105", "10.2.0.1/24"],
+        ["lr-nat-del", "r0", "snat", "10.2.0.0/24"],
+        ["lr-nat-add", "r0", "dnat", "172.16.0.106", "10.0.0.9"],
+        ["lr-nat-del", "r0", "dnat", "172.16.0.106"],
+        ["lr-policy-add", "r0", "100", "ip4.src == 10.0.0.0/24", "drop"],
+        ["lr-policy-add", "r0", "200", "ip4.dst == 10.1.0.0/24", "reroute",
+         "10.0.0.2,10.0.0.3"],
+        ["lr-policy-add", "r0", "300", "ip4", "allow", "pkt_mark=5"],
+        ["lr-policy-add", "r0", "400", "ip6", "reroute", "fd00::5",
+         "pkt_mark=7"],
+        ["--may-exist", "lr-policy-add", "r0", "100",
+         "ip4.src == 10.0.0.0/24", "drop"],
+        ["lr-policy-add", "r0", "500", "tcp", "drop"],
+        ["lr-policy-del", "r0", "500"],
+    ],
+    "lbs_dhcp_ha": [
+        ["ls-add", "sw0"], ["lr-add", "r0"],
+        ["lb-add", "lb0", "30.0.0.10:80", "192.168.10.10:80,192.168.10.20:80",
+         "udp"],
+        ["lb-add", "lb1", "30.0.0.11", "10.0.0.1,10.0.0.2"],
+        ["lb-add", "lb0", "30.0.0.12:8080", "192.168.10.30:80"],
+        ["lb-add", "lb2", "[fd00::10]:80", "[fd00::1]:8080,[fd00::2]:8080"],
+        ["--reject", "lb-add", "lb3", "30.0.0.13:53", "10.0.0.3:53", "udp"],
+        ["--event", "lb-add", "lb4", "30.0.0.14", "10.0.0.4"],
+        ["lb-add", "lb5", "30.0.0.15", "10.0.0.5"],
+        ["lb-del", "lb5"], ["lb-del", "lb0", "30.0.0.12:8080"],
+        ["ls-lb-add", "sw0", "lb0"], ["ls-lb-add", "sw0", "lb1"],
+        ["--may-exist", "ls-lb-add", "sw0", "lb0"],
+        ["ls-lb-del", "sw0", "lb1"],
+        ["lr-lb-add", "r0", "lb1"], ["lr-lb-add", "r0", "lb2"],
+        ["lr-lb-del", "r0", "lb2"],
+        ["ha-chassis-group-add", "g1"], ["ha-chassis-group-add", "g2"],
+        ["ha-chassis-group-add-chassis", "g1", "ch1", "10"],
+        ["ha-chassis-group-add-chassis", "g1", "ch2", "20"],
+        ["ha-chassis-group-add-chassis", "g1", "ch1", "30"],
+        ["ha-chassis-group-add-chassis", "g2", "ch3", "5"],
+        ["ha-chassis-group-remove-chassis", "g1", "ch2"],
+        ["ha-chassis-group-add", "g3"], ["ha-chassis-group-del", "g3"],
+        ["dhcp-options-create", "10.0.0.0/24", "name=d1"],
+        ["dhcp-options-create", "fd00::/64"],
+    ],
+    "generic": [
+        ["ls-add", "sw0"],
+        ["set", "Logical_Switch", "sw0", "external_ids:neutron=abc",
+         "other_config:subnet=10.0.0.0/24"],
+        ["add", "Logical_Switch", "sw0", "external_ids", "k2=v2"],
+        ["remove", "Logical_Switch", "sw0", "external_ids", "neutron"],
+        ["--", "--id=@p", "create", "Logical_Switch_Port", "name=pp",
+         "type=localport", "--", "add", "Logical_Switch", "sw0", "ports",
+         "@p"],
+        ["set", "Logical_Switch_Port", "pp",
+         'addresses="00:00:00:00:00:05 10.0.0.5"', "tag_request=7"],
+        ["create", "Address_Set", "name=as1",
+         "addresses=10.0.0.1,10.0.0.2"],
+        ["add", "Address_Set", "as1", "addresses", '"10.0.0.3"'],
+        ["remove", "Address_Set", "as1", "addresses", '"10.0.0.1"'],
+        ["create", "Address_Set", "name=as2"],
+        ["destroy", "Address_Set", "as2"],
+        ["set", "NB_Global", ".", "options:foo=bar"],
+        ["clear", "Logical_Switch_Port", "pp", "tag_request"],
+        ["--id=@b", "create", "Meter_Band", "action=drop", "rate=10", "--",
+         "create", "Meter", "name=m1", "unit=pktps", "bands=@b"],
+        ["get", "Logical_Switch", "sw0", "external_ids:k2"],
+        ["list", "Logical_Switch"],
+        ["--columns=name", "find", "Logical_Switch_Port", "type=localport"],
+    ],
+}
+
+
+def _apply_py(module, remote, argv):
+    out, err = io.StringIO(), io.StringIO()
+    rc = module.PROGRAM.main(["--db=" + remote] + argv, stdout=out, stderr=err)
+    return rc, out.getvalue(), err.getvalue()
+
+
+def _compare(ovsdb, kind, c_prog, module, commands):
+    if shutil.which(c_prog) is None:
+        pytest.skip("%s (C peer) is not installed" % c_prog)
+    c_db = ovsdb(kind, name="c_" + kind)
+    py_db = ovsdb(kind, name="py_" + kind)
+    for argv in commands:
+        crc, cout, cerr = run_c(c_prog, c_db.remote, argv)
+        prc, pout, perr = _apply_py(module, py_db.remote, argv)
+        assert crc == 0, "C %s %s failed: %s" % (c_prog, argv, cerr)
+        assert prc == 0, "pyovn %s failed: %s" % (argv, perr)
+    a = canonical_dump(c_db.remote, kind)
+    b = canonical_dump(py_db.remote, kind)
+    assert a == b, diff_dumps(a, b)
+    return a
+
+
+@pytest.mark.parametrize("scenario", sorted(NB_SCENARIOS))
+def test_nbctl_rows_equal_c_ovn_nbctl(ovsdb, scenario):
+    dump = _compare(ovsdb, "nb", "ovn-nbctl", nbctl, NB_SCENARIOS[scenario])
+    # The scenario really wrote something.
+    assert sum(len(rows) for rows in dump.values()) > 1
+
+
+SB_COMMANDS = [
+    ["chassis-add", "ch1", "geneve", "192.168.0.1"],
+    ["chassis-add", "ch2", "geneve,vxlan", "192.168.0.2"],
+    ["--may-exist", "chassis-add", "ch1", "geneve", "192.168.0.1"],
+    ["chassis-add", "ch3", "stt", "192.168.0.3"],
+    ["chassis-del", "ch3"],
+    ["--if-exists", "chassis-del", "nope"],
+    ["set", "SB_Global", ".", "options:foo=bar"],
+    ["--", "--id=@dp", "create", "Datapath_Binding", "tunnel_key=1",
+     "external_ids:name=sw0", "--", "create", "Port_Binding",
+     "logical_port=lp1", "datapath=@dp", "tunnel_key=1", "--", "create",
+     "Port_Binding", "logical_port=lp2", "datapath=@dp", "tunnel_key=2"],
+    ["lsp-bind", "lp1", "ch1"],
+    ["lsp-bind", "lp2", "ch2"],
+    ["lsp-unbind", "lp2"],
+    ["--if-exists", "lsp-unbind", "lp2"],
+]
+
+
+def test_sbctl_rows_equal_c_ovn_sbctl(ovsdb):
+    dump = _compare(ovsdb, "sb", "ovn-sbctl", sbctl, SB_COMMANDS)
+    assert len(dump["Chassis"]) == 2
