@@ -67,7 +67,11 @@ def format_ipv4(value):
 
 
 def format_ipv6(value):
-    return str(ipaddress.IPv6Address(value))
+    addr = ipaddress.IPv6Address(value)
+    if addr.ipv4_mapped is not None:
+        # Same text on every Python version.
+        return "::ffff:%s" % addr.ipv4_mapped
+    return str(addr)
 
 
 def prefix_len(mask, width):
