@@ -52,12 +52,22 @@ def free_port():
         return s.getsockname()[1]
 
 
-def _read_listening_port(logfile, pid, timeout=10.0):
+def _log_size(logfile):
+    try:
+        return os.path.getsize(logfile)
+    except OSError:
+        return 0
+
+
+def _read_listening_port(logfile, pid, offset=0, timeout=10.0):
+    """The port the server reports listening on, in what it logged after
+    OFFSET (earlier runs' lines are kept in the same log)."""
     def port():
         if not proc.pid_alive(pid):
             raise DbError("ovsdb-server exited while starting; see %s" % logfile)
         try:
             with open(logfile) as f:
+                f.seek(offset)
                 m = _LISTENING.search(f.read())
         except OSError:
             return None
@@ -146,14 +156,13 @@ class DbServer:
                           % (self.name, self.pid or proc.read_pidfile(self.pidfile),
                              self.pidfile))
         self._prepare()
-        if os.path.exists(self.logfile):
-            os.unlink(self.logfile)   # the port is read back from a fresh log
+        offset = _log_size(self.logfile)
         proc.run(self.command())
         self.pid = proc.read_pidfile(self.pidfile)
         if self.ssl is not None and not self.ssl_port:
-            self.ssl_port = _read_listening_port(self.logfile, self.pid)
+            self.ssl_port = _read_listening_port(self.logfile, self.pid, offset)
         elif self.ssl is None and self.tcp_port == 0:
-            self.tcp_port = _read_listening_port(self.logfile, self.pid)
+            self.tcp_port = _read_listening_port(self.logfile, self.pid, offset)
         return self
 
     def is_running(self):

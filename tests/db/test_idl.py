@@ -186,3 +186,32 @@ def test_ssl_remote_needs_certificates(rundir, monkeypatch):
         idl.Database("ssl:127.0.0.1:1", "nb")
     with pytest.raises(ValueError, match="needs a private key, a certificate"):
         idl.Database("ssl:127.0.0.1:1", "nb", ssl_key="k")
+
+
+def test_tracking_and_indexes_across_a_server_restart(srv, client):
+    """The server restarts with changes made while it was down: the client
+    reloads its replica, and tracking and indexes still tell the truth."""
+    import subprocess
+    writer = client(srv.remote, "nb")
+    add_switch(writer, "a")
+    add_switch(writer, "b")
+    writer.close()
+    watcher = client(srv.remote, "nb")
+    by_name = watcher.index("Logical_Switch", "name")
+    watcher.wait_until(lambda d: len(d.rows("Logical_Switch")) == 2)
+    watcher.take_changes()
+
+    srv.stop()
+    subprocess.run(["ovsdb-tool", "transact", srv.db_path,
+                    '["OVN_Northbound",'
+                    ' {"op": "delete", "table": "Logical_Switch", "where": [["name", "==", "b"]]},'
+                    ' {"op": "insert", "table": "Logical_Switch", "row": {"name": "c"}}]'],
+                   check=True, capture_output=True)
+    srv.start()
+    watcher.wait_until(lambda d: switch(d, "c") and not switch(d, "b"), timeout=30)
+    ch = watcher.take_changes()
+    assert [r.name for r in ch.inserted("Logical_Switch")] == ["c"]
+    assert [r.name for r in ch.deleted("Logical_Switch")] == ["b"]
+    assert "a" not in [r.name for r in ch.deleted("Logical_Switch")]
+    assert by_name.lookup("b") == [] and [r.name for r in by_name.lookup("c")] == ["c"]
+    assert [r.name for r in by_name.lookup("a")] == ["a"]
