@@ -231,3 +231,22 @@ def test_description_matches_man_page(kind):
         assert sorted(table["columns"]) == sorted(mine), name
         for col, c in table["columns"].items():
             assert c["type"] == mine[col]["type"], "%s.%s" % (name, col)
+
+
+def test_description_flags():
+    s = describe.parse_description(
+        "schema X 1.2.3\n"
+        "table G root maxRows=1\n"
+        "  index(a, b)\n"
+        "  a: string immutable\n"
+        "  b: integer ephemeral\n"
+        "  index: integer\n"             # a column may be called "index"
+        "table T\n"
+        "  n: string (must be unique within table)\n")
+    g = s["tables"]["G"]
+    assert (g["isRoot"], g["maxRows"], g["indexes"]) == (True, 1, [["a", "b"]])
+    assert g["columns"]["a"] == {"type": "string", "mutable": False}
+    assert g["columns"]["b"] == {"type": "integer", "ephemeral": True}
+    assert g["columns"]["index"] == {"type": "integer"}
+    assert s["tables"]["T"] == {"isRoot": False, "indexes": [["n"]],
+                                "columns": {"n": {"type": "string"}}}

@@ -144,3 +144,17 @@ def test_bad_remote_is_refused():
         idl.Database("http://example", "nb")
     with pytest.raises(ValueError, match="empty"):
         idl.Database(" , ", "nb")
+
+
+def test_leader_only_client_talks_to_the_leader(rundir, started, client):
+    cluster = server.start_cluster(rundir, "nb", 3)
+    started.append(cluster)
+    leader = cluster.leader()
+    # Member list in an order that puts the leader last.
+    members = [m for m in cluster.members if m is not leader] + [leader]
+    db = client(",".join(m.tcp_remote for m in members), "nb", leader_only=True)
+    db.wait_until(lambda d: d.is_connected())
+    assert db.session_name() == leader.tcp_remote
+    insert(db, "Logical_Switch", "name", "via-leader")
+    follower = client(members[0].remote, "nb")
+    assert follower.wait_until(lambda d: names(d, "Logical_Switch")) == ["via-leader"]
