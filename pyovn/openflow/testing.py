@@ -125,4 +125,5 @@ def normalize_flow(line):
     """One dump-flows line without statistics and spacing differences."""
     line = _STATS.sub("", line.strip())
     line = re.sub(r",\s+", ",", line)
+    line = re.sub(r"(^|,)table=0,", r"\1", line)     # ovs-ofctl omits table 0
     return line.strip().strip(",")

@@ -639,11 +639,18 @@ class PacketIn2(NxMessage):
         return cls(**kw)
 
     def field(self, name, default=None):
-        """The value of metadata field NAME (reg14, metadata, in_port...)."""
+        """The value of metadata field NAME (reg14, metadata, in_port...).
+        OVS reports registers in pairs (xregN); reg2N is xregN's high half."""
         name = F.canonical(name)
-        for n, v, m in self.metadata:
-            if n == name:
-                return v
+        values = dict((n, v) for n, v, _m in self.metadata)
+        if name in values:
+            return values[name]
+        if name.startswith("reg"):
+            i = int(name[3:])
+            if "xreg%d" % (i // 2) in values:
+                return (values["xreg%d" % (i // 2)] >> (32 * (1 - i % 2))) & 0xffffffff
+            if "xxreg%d" % (i // 4) in values:
+                return (values["xxreg%d" % (i // 4)] >> (32 * (3 - i % 4))) & 0xffffffff
         return default
 
     def resume(self, packet=None):

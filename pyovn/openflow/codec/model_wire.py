@@ -293,7 +293,18 @@ def actions_from_wire(acts):
 
 
 def match_from_wire(fields):
-    return M.Match.of(*fields)
+    """Model Match of decoded FIELDS.  OpenFlow 1.5 reports a vlan_tci
+    match as OXM vlan_vid (+ vlan_pcp); OVN speaks vlan_tci, so those are
+    folded back into it."""
+    out = []
+    for n, v, m in fields:
+        if n == "vlan_vid":
+            out.append(("vlan_tci", v & 0x1fff, 0x1fff if m is None else m & 0x1fff))
+        elif n == "vlan_pcp":
+            out.append(("vlan_tci", (v & 7) << 13, 0xe000))
+        else:
+            out.append((n, v, m))
+    return M.Match.of(*out)
 
 
 def flow_from_stats(fs):
@@ -312,6 +323,57 @@ def group_from_wire(gm):
 
 def meter_from_wire(mm):
     unit = "pktps" if mm.flags & W.OFPMF_PKTPS else "kbps"
-    bands = tuple(M.MeterBand("drop", b.rate, b.burst_size) for b in mm.bands)
+    burst = bool(mm.flags & W.OFPMF_BURST)
+    # Without the burst flag the switch reports a burst size of its own
+    # choosing; it means nothing.
+    bands = tuple(M.MeterBand("drop", b.rate, b.burst_size if burst else 0)
+                  for b in mm.bands)
     return M.MeterMod(mm.meter_id, unit, bool(mm.flags & W.OFPMF_BURST),
                       bool(mm.flags & W.OFPMF_STATS), bands)
+
+
+# --- normal forms, for comparing desired with read-back state ---------------
+
+def _norm_action(a):
+    if isinstance(a, M.Load):
+        return M.SetField.of_subfield(a.value, a.dst)
+    if isinstance(a, M.Clone):
+        return M.Clone(tuple(_norm_action(x) for x in a.actions))
+    if isinstance(a, M.Ct):
+        return M.Ct(a.commit, a.force, a.table, None if a.zone == 0 else a.zone,
+                    tuple(_norm_action(x) for x in a.exec_), a.alg, a.nat)
+    if isinstance(a, M.Learn) and a.priority is None:
+        return M.Learn(a.table, a.specs, a.idle_timeout, a.hard_timeout,
+                       OFP_DEFAULT_PRIORITY, a.cookie, a.delete_learned, a.limit)
+    if isinstance(a, M.Output) and isinstance(a.port, str):
+        return M.Output(port_from_wire(port_to_wire(a.port)))
+    return a
+
+
+def normal_flow(f):
+    """F as the switch reports it back (loads become masked set_fields...)."""
+    acts = tuple(_norm_action(a) for a in f.actions)
+    if acts == f.actions:
+        return f
+    return M.Flow(f.table, f.priority, f.match, acts, f.cookie, f.idle_timeout,
+                  f.hard_timeout)
+
+
+def normal_group(g):
+    buckets = []
+    for i, b in enumerate(g.buckets):
+        weight = b.weight
+        if weight is None and g.type == "select":
+            weight = 100
+        buckets.append(M.Bucket(tuple(_norm_action(a) for a in b.actions),
+                                i if b.bucket_id is None else b.bucket_id,
+                                weight, b.watch_port))
+    return M.GroupMod(g.group_id, g.type, tuple(buckets), g.selection_method,
+                      tuple(g.fields))
+
+
+def normal_meter(m):
+    if m.burst:
+        return m
+    return M.MeterMod(m.meter_id, m.unit, m.burst, m.stats,
+                      tuple(M.MeterBand(b.type, b.rate, 0) for b in m.bands))
