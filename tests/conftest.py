@@ -7,6 +7,7 @@ import tempfile
 import pytest
 
 from pyovn.db import server
+from pyovn.sandbox.fixture import sandbox_factory  # noqa: F401  (pytest fixture)
 
 
 @pytest.fixture

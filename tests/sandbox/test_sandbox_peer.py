@@ -1,0 +1,106 @@
+"""The sandbox end to end with the C ovn-northd and ovn-controller as
+test peers: packets from a VIF on chassis 1 reach a VIF on chassis 3
+through a real tunnel across the dummy underlay."""
+
+import pytest
+
+from pyovn import packet
+from pyovn.db.idl import Database
+from pyovn.packet import tunnel
+from pyovn.util import proc
+
+pytestmark = pytest.mark.peer
+
+MAC1, IP1 = "50:54:00:00:00:01", "10.0.0.1"
+MAC3, IP3 = "50:54:00:00:00:03", "10.0.0.3"
+
+
+def make_switch(sb):
+    """Logical switch sw0 with ports p1 and p3, written with the IDL."""
+    nb = sb.nb_db()
+
+    def build(txn):
+        ports = []
+        for name, mac, ip in (("p1", MAC1, IP1), ("p3", MAC3, IP3)):
+            lsp = txn.insert(nb.tables["Logical_Switch_Port"])
+            lsp.name = name
+            lsp.addresses = ["%s %s" % (mac, ip)]
+            ports.append(lsp)
+        ls = txn.insert(nb.tables["Logical_Switch"])
+        ls.name = "sw0"
+        ls.ports = ports
+    nb.transact(build)
+
+
+def bind_and_wait(sb):
+    sb.add_vif("hv1", "vif1", "p1")
+    sb.add_vif("hv3", "vif3", "p3")
+    assert sb.wait_port_up("p1") == "hv1"
+    assert sb.wait_port_up("p3") == "hv3"
+    sb.wait_hv()
+
+
+def tunnel_keys(sb):
+    db = Database(sb.sb_remote, "sb").sync()
+    try:
+        dp = db.find_one("Datapath_Binding", external_ids={"name": "sw0"}) or \
+            [d for d in db.rows("Datapath_Binding")][0]
+        keys = {pb.logical_port: pb.tunnel_key for pb in db.rows("Port_Binding")}
+        return dp.tunnel_key, keys
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("encap", ["geneve", "vxlan"])
+def test_packet_crosses_tunnel_from_chassis1_to_chassis3(sandbox_factory, encap):
+    sb = sandbox_factory(chassis=3, encap=encap, northd="c", controller="c")
+    make_switch(sb)
+    bind_and_wait(sb)
+
+    sent = sb.inject("vif1", "eth(src=%s,dst=%s)/ip4(src=%s,dst=%s,ttl=64)/"
+                             "icmp4(type=8,id=7,seq=1)/payload(text=ping)"
+                     % (MAC1, MAC3, IP1, IP3))
+    got = sb.wait_received("vif3", match=lambda p: p.get("icmp4.id") == 7)
+    assert got[0] == packet.decode(sent)
+    assert got[0].data == sent
+    assert sb.sent("vif1")[0].data == sent
+
+    # On the underlay wire: the same frame, encapsulated between the
+    # br-phys addresses of hv1 and hv3, carrying OVN's metadata.
+    dp_key, port_keys = tunnel_keys(sb)
+    wire = [p for p in sb.underlay("hv1", "rx") if p.inner is not None
+            and p.inner.get("icmp4.id") == 7]
+    assert len(wire) == 1, [str(p) for p in sb.underlay("hv1", "rx")]
+    outer = wire[0]
+    assert outer["ip4.src"] == "192.168.0.1" and outer["ip4.dst"] == "192.168.0.3"
+    assert outer["eth.src"] == "aa:55:aa:55:00:01" and outer["eth.dst"] == "aa:55:aa:55:00:03"
+    assert outer.inner == packet.decode(sent)
+    if encap == "geneve":
+        assert outer["udp.dst"] == 6081
+        assert outer["geneve.vni"] == dp_key
+        assert (outer["geneve.inport"], outer["geneve.outport"]) == (port_keys["p1"],
+                                                                     port_keys["p3"])
+    else:
+        assert outer["udp.dst"] == 4789
+        assert tunnel.vxlan_decode(outer["vxlan.vni"]) == (dp_key, port_keys["p3"])
+    # Delivered to hv3 by the underlay switch, and not to hv2's VIFs (none).
+    assert any(p.inner == packet.decode(sent) for p in sb.underlay("hv3", "tx"))
+
+    # And back: a UDP reply from chassis 3 to chassis 1.
+    reply = sb.inject("vif3", "eth(src=%s,dst=%s)/ip4(src=%s,dst=%s)/udp(src=53,dst=3333)"
+                              % (MAC3, MAC1, IP3, IP1))
+    back = sb.wait_received("vif1", match=lambda p: p.get("udp.dst") == 3333)
+    assert back[0].data == reply
+
+
+def test_down_stops_every_process_of_the_sandbox(sandbox_factory):
+    sb = sandbox_factory(chassis=2, northd="c", controller="c")
+    pids = [pid for _, pid in sb.running()]
+    # NB, SB, underlay (db + vswitchd), 2 x (db + vswitchd + controller), northd
+    assert len(pids) == 11
+    assert all(p["running"] for p in sb.status())
+    stopped = sb.down()
+    assert sorted(pid for _, pid in stopped) == sorted(pids)
+    assert not any(proc.pid_alive(pid) for pid in pids)
+    assert not any(p["running"] for p in sb.status())
+    assert sb.down() == []                  # again: nothing left to stop
