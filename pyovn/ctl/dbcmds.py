@@ -188,6 +188,15 @@ def _writable(ctx, table, column):
 
 
 def _set_one(ctx, table, row, spec):
+    try:
+        _set_one_inner(ctx, table, row, spec)
+    except CtlError as e:
+        if str(e).startswith(spec):
+            raise
+        raise CtlError("%s: %s" % (spec, e))
+
+
+def _set_one_inner(ctx, table, row, spec):
     colname, key_tok, op, value_text = values.parse_column_key_value(spec)
     if op is None:
         raise CtlError('%s: argument does not end in "=" followed by a value'

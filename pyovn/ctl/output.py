@@ -1,8 +1,9 @@
 """Tabular output of the list/find commands, in the formats of the OVS ctl
 tools' "Table Formatting Options":
 
-    --format=list (default)  one "column : value" line per cell, blank line
-                             between records, names padded to one width
+    --format=list (default)  one "column : value" line per cell (names
+                             padded to 20 characters), blank line between
+                             records
     --format=table           aligned columns under a heading and dashes
     --format=csv             RFC 4180
     --format=json            {"headings": [...], "data": [[...], ...]}
@@ -61,14 +62,13 @@ def render(headings, rows, style):
             lines.append(" ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
         return "".join(l + "\n" for l in lines)
     # list
-    width = max((len(h) for h in headings), default=0)
     out = []
     for n, r in enumerate(text_rows):
         if n:
             out.append("\n")
         for h, c in zip(headings, r):
             if style.headings:
-                out.append("%-*s : %s\n" % (width, h, c))
+                out.append("%-20s: %s\n" % (h, c))
             else:
                 out.append(c + "\n")
     return "".join(out)
