@@ -53,6 +53,24 @@ def _merge_alt(a, b):
     return (va | vb, ma | mb)
 
 
+ABSORB_MAX = 4096
+
+
+def _absorb(alts):
+    """Drops integer alternatives that a more general one already covers
+    ((v1, m1) covers (v2, m2) when m1 is a subset of m2 and v2 agrees with
+    v1 on m1), so that chains of != stay small."""
+    if len(alts) < 2 or len(alts) > ABSORB_MAX:
+        return frozenset(alts)
+    if any(isinstance(a, str) for a in alts):
+        return frozenset(alts)
+    kept = []
+    for v, m in sorted(alts, key=lambda vm: (bin(vm[1]).count("1"), vm[1], vm[0])):
+        if not any((m1 & m) == m1 and (v & m1) == v1 for v1, m1 in kept):
+            kept.append((v, m))
+    return frozenset(kept)
+
+
 def _and_conj(a, b, limit):
     fields = dict(a.fields)
     for name, (sym, alts) in b.fields.items():
@@ -68,7 +86,7 @@ def _and_conj(a, b, limit):
                         merged.add(m)
             if not merged:
                 return None
-            fields[name] = (sym, frozenset(merged))
+            fields[name] = (sym, _absorb(merged))
         else:
             fields[name] = (sym, alts)
     conds = a.conds | b.conds
@@ -106,7 +124,7 @@ def _or(lists, limit):
                 if name in single:
                     i = single[name]
                     prev = out[i].fields[name][1]
-                    out[i] = Conj({name: (sym, prev | alts)})
+                    out[i] = Conj({name: (sym, _absorb(prev | alts))})
                     continue
                 single[name] = len(out)
             out.append(c)

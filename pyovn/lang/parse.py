@@ -216,7 +216,12 @@ def make_comparison(field, relop, items, negated, braced=False, relop_pos=None):
                             % sym.name, item.pos)
         full = (1 << field.width) - 1
         mask = full if item.mask is None else item.mask
-        cmp = Cmp(sym, eff, (item.value & mask) << field.ofs, mask << field.ofs)
+        value = item.value & mask
+        op = eff
+        if op == "!=" and mask == 1:
+            # One-bit tests are kept positive: x != 1 is x == 0.
+            op, value = "==", value ^ 1
+        cmp = Cmp(sym, op, value << field.ofs, mask << field.ofs)
         if sym.is_predicate and sym.level == "nominal":
             positive = (eff == "==") == (item.value == 1)
             if not positive:
