@@ -84,6 +84,7 @@ class Ofctrl:
         self.n_bundles = 0
         self.n_flow_mods = 0
         self.errors = []
+        self._clear_all = set()
 
     # --- public -----------------------------------------------------------------
 
@@ -250,10 +251,13 @@ class Ofctrl:
     def _send_sync(self):
         c = self.channel
         seq, cfg = self._desired_seq, self.desired_cfg
-        want_flows = {k: f for k, f in self.desired_flows.items()
+        # Compare in the form the switch reports back (see model_wire).
+        want_flows = {k: MW.normal_flow(f) for k, f in self.desired_flows.items()
                       if k not in self.rejected}
+        want_groups = {i: MW.normal_group(g) for i, g in self.desired_groups.items()}
+        want_meters = {i: MW.normal_meter(m) for i, m in self.desired_meters.items()}
         have_flows = self.installed_flows
-        clear = getattr(self, "_clear_all", set())
+        clear = self._clear_all
 
         flow_dels, flow_adds, flow_mods = [], [], []
         if "flows" in clear:
@@ -274,24 +278,24 @@ class Ofctrl:
                     else:
                         flow_mods.append(f)
         group_set, group_dels = [], []
-        for gid, g in self.desired_groups.items():
+        for gid, g in want_groups.items():
             old = self.installed_groups.get(gid)
             if old is None:
                 group_set.append((W.OFPGC_ADD, g))
             elif old != g:
                 group_set.append((W.OFPGC_MODIFY, g))
         for gid, g in self.installed_groups.items():
-            if gid not in self.desired_groups:
+            if gid not in want_groups:
                 group_dels.append(g)
         meter_set, meter_dels = [], []
-        for mid, m in self.desired_meters.items():
+        for mid, m in want_meters.items():
             old = self.installed_meters.get(mid)
             if old is None:
                 meter_set.append((W.OFPMC_ADD, m))
             elif old != m:
                 meter_set.append((W.OFPMC_MODIFY, m))
         for mid, m in self.installed_meters.items():
-            if mid not in self.desired_meters:
+            if mid not in want_meters:
                 meter_dels.append(m)
 
         # Encode everything first: a flow that cannot be encoded is logged
@@ -364,7 +368,7 @@ class Ofctrl:
             self.n_bundles += 1
         for m in meter_dels:
             quiet(MW.meter_mod(m, W.OFPMC_DELETE), None)
-        flight["new"] = (want_flows, dict(self.desired_groups), dict(self.desired_meters))
+        flight["new"] = (want_flows, want_groups, want_meters)
         flight["pending"] += 1
         # The barrier's reply comes after every reply and error above.
 
