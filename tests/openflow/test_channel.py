@@ -63,6 +63,8 @@ FLOWS = [
        .with_field("nd_target", 1), M.Resubmit(table=21)),
     mf(20, M.Match.of(eth_type=0x806, arp_op=1, arp_tpa=0x0a000001), M.Resubmit(table=21)),
     mf(21, M.Match.of(xxreg0=(1 << 96, 1 << 96)), M.Resubmit(table=22)),
+    mf(22, M.Match.of(reg3=1), M.Push(REG("reg14")), M.Pop(REG("reg15")),
+       M.Output(REG("reg15", 0, 16))),
 ]
 GROUP = M.GroupMod(1, "select", (M.Bucket((M.Output(1),), weight=100),
                                  M.Bucket((M.Output(2),), weight=100)))

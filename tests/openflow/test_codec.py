@@ -96,6 +96,9 @@ ACTIONS = [
          sampling_port=4),
      "sample(probability=9,collector_set_id=1,obs_domain_id=2,obs_point_id=3,sampling_port=4)", []),
     (Act("exit"), "exit", []),
+    (Act("stack_push", field="reg14", ofs=0, n_bits=16), "push:NXM_NX_REG14[0..15]", []),
+    (Act("stack_pop", field="reg14", ofs=0, n_bits=16), "pop:NXM_NX_REG14[0..15]", []),
+    (Act("output_reg", field="reg15", ofs=0, n_bits=16), "output:NXM_NX_REG15[0..15]", []),
 ]
 
 
@@ -298,6 +301,8 @@ MODEL_ACTIONS = [
     M.Group(3), M.Meter(4), M.Clone((M.SetField("reg0", 1), M.Resubmit(table=5))),
     M.CheckPktLarger(1500, M.Subfield("reg0", 1, 1)), M.Note(b"abcdef"),
     M.SetQueue(5), M.Sample(100, 1, 2, 3), M.Sample(100, 1, 2, 3, 4), M.Exit(),
+    M.Push(M.Subfield("reg14")), M.Pop(M.Subfield("reg14", 0, 16)),
+    M.Output(M.Subfield("reg15", 0, 16)),
 ]
 
 

@@ -28,7 +28,8 @@ Kinds and arguments:
   note(data)                     sample(probability, collector_set_id,
                                         obs_domain_id, obs_point_id,
                                         sampling_port=None)
-  exit()
+  exit()                         output_reg(field, ofs, n_bits, max_len=0)
+  stack_push(field, ofs, n_bits) stack_pop(field, ofs, n_bits)
 There is no drop action: an empty action list drops.
 """
 
@@ -57,7 +58,10 @@ NXAST_REG_LOAD = 7
 NXAST_NOTE = 8
 NXAST_RESUBMIT_TABLE = 14
 NXAST_LEARN = 16
+NXAST_OUTPUT_REG = 15
 NXAST_EXIT = 17
+NXAST_STACK_PUSH = 27
+NXAST_STACK_POP = 28
 NXAST_DEC_TTL = 18
 NXAST_SAMPLE = 29
 NXAST_CONJUNCTION = 34
@@ -102,6 +106,7 @@ OFPR_ACTION = 1
 
 _DEFAULTS = {
     "output": {"max_len": 0},
+    "output_reg": {"max_len": 0},
     "push_vlan": {"ethertype": 0x8100},
     "set_field": {"mask": None},
     "resubmit": {"port": None, "table": None, "ct": False},
@@ -366,6 +371,18 @@ def _encode_one(a, ctx):
         return _nx(NXAST_SAMPLE2, body + struct.pack("!HB5x", a.sampling_port, 0))
     if k == "exit":
         return _nx(NXAST_EXIT, b"\0" * 6)
+    if k in ("stack_push", "stack_pop"):
+        hdr, fld = _hdr(a.field, ctx)
+        _check_range(fld, a.ofs, a.n_bits, ctx, k)
+        sub = NXAST_STACK_PUSH if k == "stack_push" else NXAST_STACK_POP
+        return _nx(sub, struct.pack("!H", a.ofs) + hdr + struct.pack("!H6x", a.n_bits))
+    if k == "output_reg":
+        hdr, fld = _hdr(a.field, ctx)
+        _check_range(fld, a.ofs, a.n_bits, ctx, "output")
+        if len(hdr) != 4:
+            raise CodecError("output: %s cannot hold a port" % fld.name)
+        return _nx(NXAST_OUTPUT_REG, struct.pack("!H", ofs_nbits(a.ofs, a.n_bits))
+                   + hdr + struct.pack("!H6x", a.max_len))
     raise CodecError("cannot encode action kind %r" % k)
 
 
@@ -517,6 +534,18 @@ def _decode_nx(sub, b):
         return Act("nat", **args)
     if sub == NXAST_CT_CLEAR:
         return Act("ct_clear")
+    if sub in (NXAST_STACK_PUSH, NXAST_STACK_POP):
+        ofs, = struct.unpack_from("!H", b, 10)
+        fld, hs = _field_at(b, 12)
+        n_bits, = struct.unpack_from("!H", b, 12 + hs)
+        return Act("stack_push" if sub == NXAST_STACK_PUSH else "stack_pop",
+                   field=fld.name, ofs=ofs, n_bits=n_bits)
+    if sub == NXAST_OUTPUT_REG:
+        on, = struct.unpack_from("!H", b, 10)
+        fld, hs = _field_at(b, 12)
+        max_len, = struct.unpack_from("!H", b, 12 + hs)
+        return Act("output_reg", field=fld.name, ofs=on >> 6, n_bits=(on & 0x3f) + 1,
+                   max_len=max_len)
     if sub == NXAST_EXIT:
         return Act("exit")
     if sub == NXAST_DEC_TTL:

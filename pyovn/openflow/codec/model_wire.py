@@ -49,7 +49,8 @@ def _one(a):
     """One model action -> list of Acts."""
     if isinstance(a, M.Output):
         if isinstance(a.port, M.Subfield):
-            raise CodecError("output to a register (%s) is not supported" % a)
+            return [Act("output_reg", field=a.port.field, ofs=a.port.ofs,
+                        n_bits=a.port.n_bits)]
         port = port_to_wire(a.port)
         return [Act("output", port=port,
                     max_len=0xffff if port == W.OFPP_CONTROLLER else 0)]
@@ -66,6 +67,10 @@ def _one(a):
     if isinstance(a, M.Move):
         return [Act("copy_field", src=a.src.field, src_ofs=a.src.ofs,
                     dst=a.dst.field, dst_ofs=a.dst.ofs, n_bits=a.src.n_bits)]
+    if isinstance(a, (M.Push, M.Pop)):
+        sf = a.src if isinstance(a, M.Push) else a.dst
+        return [Act("stack_push" if isinstance(a, M.Push) else "stack_pop",
+                    field=sf.field, ofs=sf.ofs, n_bits=sf.n_bits)]
     if isinstance(a, M.PushVlan):
         return [Act("push_vlan", ethertype=a.ethertype)]
     if isinstance(a, M.PopVlan):
@@ -218,6 +223,12 @@ def _from(a):
     k = a.kind
     if k == "output":
         return M.Output(port_from_wire(a.port))
+    if k == "output_reg":
+        return M.Output(M.Subfield(a.field, a.ofs, a.n_bits))
+    if k == "stack_push":
+        return M.Push(M.Subfield(a.field, a.ofs, a.n_bits))
+    if k == "stack_pop":
+        return M.Pop(M.Subfield(a.field, a.ofs, a.n_bits))
     if k == "resubmit":
         return M.Resubmit(table=a.table, port=a.port, ct=a.ct)
     if k == "set_field":
