@@ -46,6 +46,7 @@ NXT_TLV_TABLE_MOD = 24
 NXT_TLV_TABLE_REQUEST = 25
 NXT_TLV_TABLE_REPLY = 26
 NXT_RESUME = 28
+NXT_CT_FLUSH_ZONE = 29
 NXT_PACKET_IN2 = 30
 
 NXPIF_NXT_PACKET_IN2 = 2
@@ -682,6 +683,21 @@ class SetPacketInFormat(NxMessage):
         return cls(struct.unpack_from("!I", b)[0])
 
 
+class CtFlushZone(NxMessage):
+    """NXT_CT_FLUSH_ZONE: drops every conntrack entry of ZONE."""
+    subtype = NXT_CT_FLUSH_ZONE
+
+    def __init__(self, zone=0):
+        self.zone = zone
+
+    def nx_body(self, ctx):
+        return struct.pack("!H6x", self.zone)
+
+    @classmethod
+    def parse_nx(cls, b):
+        return cls(struct.unpack_from("!H", b)[0])
+
+
 class TlvMapping:
     def __init__(self, option_class, option_type, option_len, index):
         self.option_class = option_class
@@ -1003,7 +1019,7 @@ _BY_TYPE = {c.msg_type: c for c in (
     BundleControl, BundleAdd, PacketOut)}
 _NX_BY_SUBTYPE = {c.subtype: c for c in (
     PacketIn2, Resume, SetPacketInFormat, TlvTableMod, TlvTableRequest,
-    TlvTableReply)}
+    TlvTableReply, CtFlushZone)}
 _MP_REQUESTS = {c.mp_type: c for c in (FlowStatsRequest, GroupDescRequest,
                                        MeterConfigRequest)}
 _MP_REPLIES = {OFPMP_FLOW_DESC: FlowStatsReply, OFPMP_GROUP_DESC: GroupDescReply,
