@@ -1,0 +1,42 @@
+"""Controller action opcodes, declared once.
+
+OVN puts a 32-bit opcode (plus 4 pad bytes) at the start of the userdata
+of every controller() action it generates, followed by an opcode-specific
+payload.  The packet-in handler (pinctrl) dispatches on it.  The numbers
+are OVN 23.03's, so flow dumps read the same as on C chassis.
+"""
+
+ARP = 0x00                 # arp { ... }            nested actions, pause
+PUT_ARP = 0x01             # put_arp(port, ip, mac) reg14/reg0/eth.src
+PUT_DHCP_OPTS = 0x02       # put_dhcp_opts(...)     result hdr + options, pause
+ND_NA = 0x03               # nd_na { ... }          nested actions
+PUT_ND = 0x04              # put_nd(port, ip, mac)  reg14/xxreg0/eth.src
+PUT_DHCPV6_OPTS = 0x05     # put_dhcpv6_opts(...)   result hdr + options, pause
+DNS_LOOKUP = 0x06          # dns_lookup()           result hdr, pause
+LOG = 0x07                 # log(...)               verdict, severity, name
+PUT_ND_RA_OPTS = 0x08      # put_nd_ra_opts(...)    result hdr + RA, pause
+ND_NS = 0x09               # nd_ns { ... }          nested actions, pause
+ICMP = 0x0a                # icmp4 { } / icmp6 { }  nested actions
+TCP_RESET = 0x0b           # tcp_reset { ... }
+ND_NA_ROUTER = 0x0c        # nd_na_router { ... }
+PUT_ICMP4_FRAG_MTU = 0x0d
+ICMP4_ERROR = 0x0e         # icmp4_error { ... }
+EVENT = 0x0f               # trigger_event(...)     event type + TLVs
+IGMP = 0x10                # igmp
+BIND_VPORT = 0x11          # bind_vport(V, P)       vport key
+HANDLE_SVC_CHECK = 0x12    # handle_svc_check(P)
+DHCP6_SERVER = 0x13        # handle_dhcpv6_reply
+ICMP6_ERROR = 0x14         # icmp6_error { ... }
+PUT_ICMP6_FRAG_MTU = 0x15
+REJECT = 0x16              # reject { ... }
+BFD_MSG = 0x17             # handle_bfd_msg()
+SCTP_ABORT = 0x18          # sctp_abort { ... }
+PUT_FDB = 0x19             # put_fdb(P, mac)
+
+NAMES = {v: k.lower() for k, v in dict(globals()).items()
+         if k.isupper() and isinstance(v, int)}
+
+# Payload of the icmp4.frag_mtu / icmp6.frag_mtu note actions.
+OVN_NOTE_MAGIC = b"ovn\0"
+OVN_FIELD_ICMP4_FRAG_MTU = 0
+OVN_FIELD_ICMP6_FRAG_MTU = 1
