@@ -375,10 +375,13 @@ def lr_route_list(ctx):
             rows = [r for r in sel if r.route_table == t]
             rows.sort(key=lambda r: (-_plen(r.ip_prefix), r.ip_prefix, r.nexthop))
             for r in rows:
-                line = "%25s %25s %s" % (r.ip_prefix, r.nexthop,
-                                         nb.opt1(r.policy) or "dst-ip")
+                policy = nb.opt1(r.policy) or "dst-ip"
+                line = "%25s %25s %s" % (r.ip_prefix, r.nexthop, policy)
                 if nb.opt1(r.output_port):
                     line += " %s" % nb.opt1(r.output_port)
+                if sum(1 for o in rows if o.ip_prefix == r.ip_prefix and
+                       (nb.opt1(o.policy) or "dst-ip") == policy) > 1:
+                    line += " ecmp"
                 if r.options.get("ecmp_symmetric_reply") == "true":
                     line += " ecmp-symmetric-reply"
                 if r.bfd:
@@ -656,7 +659,8 @@ def lr_policy_list(ctx):
     for p in pols:
         line = "%10d %50s %15s" % (p.priority, p.match, p.action)
         if p.nexthops:
-            line += " %25s" % ", ".join(sorted(p.nexthops))
+            hops = sorted(p.nexthops)
+            line += " %25s" % hops[0] + "".join(", %s" % h for h in hops[1:])
         elif nb.opt1(p.nexthop):
             line += " %25s" % nb.opt1(p.nexthop)
         if p.options:
@@ -690,6 +694,8 @@ def ha_chassis_group_list(ctx):
                         key=lambda c: (-c.priority, c.chassis_name)):
             ctx.writeln("    %s (%s)" % (c.uuid, c.chassis_name))
             ctx.writeln("    priority %d" % c.priority)
+            ctx.writeln("")
+        ctx.writeln("")
 
 
 def _check_ha_add(inv):
@@ -728,7 +734,7 @@ def ha_chassis_group_remove_chassis(ctx):
 def show_router(ctx, r):
     """The router part of "show"."""
     out = ["router %s (%s)\n" % (r.uuid, r.name)]
-    for p in sorted((p for p in r.ports if p is not None), key=lambda p: p.name):
+    for p in sorted((p for p in r.ports if p is not None), key=lambda p: p.uuid):
         out.append("    port %s\n" % p.name)
         out.append("        mac: %s\n" % format_string(p.mac))
         out.append("        networks: [%s]\n" % ", ".join(
@@ -748,11 +754,5 @@ def show_router(ctx, r):
             out.append("        external port(s): %s\n"
                        % format_string(n.external_port_range))
         out.append("        logical ip: %s\n" % format_string(n.logical_ip))
-        if nb.opt1(n.external_mac):
-            out.append("        external mac: %s\n"
-                       % format_string(nb.opt1(n.external_mac)))
-        if nb.opt1(n.logical_port):
-            out.append("        logical port: %s\n"
-                       % format_string(nb.opt1(n.logical_port)))
         out.append("        type: %s\n" % format_string(n.type))
     return "".join(out)

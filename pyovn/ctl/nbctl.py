@@ -37,7 +37,7 @@ def _q(s):
 
 def _show_switch(ls):
     out = ["switch %s (%s)\n" % (ls.uuid, ls.name)]
-    for p in sorted((p for p in ls.ports if p is not None), key=lambda p: p.name):
+    for p in sorted((p for p in ls.ports if p is not None), key=lambda p: p.uuid):
         out.append("    port %s\n" % p.name)
         if p.type:
             out.append("        type: %s\n" % p.type)

@@ -241,3 +241,94 @@ SB_COMMANDS = [
 def test_sbctl_rows_equal_c_ovn_sbctl(ovsdb):
     dump = _compare(ovsdb, "sb", "ovn-sbctl", sbctl, SB_COMMANDS)
     assert len(dump["Chassis"]) == 2
+
+
+READ_COMMANDS = [
+    ["show"], ["show", "sw0"], ["show", "r0"], ["ls-list"], ["lr-list"],
+    ["lsp-list", "sw0"], ["lrp-list", "r0"], ["acl-list", "sw0"],
+    ["acl-list", "pg1"], ["lr-route-list", "r0"], ["lr-nat-list", "r0"],
+    ["lr-policy-list", "r0"], ["lb-list"], ["ls-lb-list", "sw0"],
+    ["lr-lb-list", "r0"], ["lsp-get-addresses", "p1"],
+    ["lsp-get-port-security", "p1"], ["lsp-get-up", "p1"],
+    ["lsp-get-enabled", "p1"], ["lsp-get-type", "p1"],
+    ["lsp-get-options", "p1"], ["lsp-get-parent", "c1"],
+    ["lsp-get-tag", "c1"], ["lsp-get-ls", "p1"], ["lrp-get-enabled", "rp0"],
+    ["lrp-get-gateway-chassis", "rp0"], ["lrp-get-redirect-type", "rp0"],
+    ["ha-chassis-group-list"], ["dhcp-options-list"],
+    ["list", "Logical_Switch_Port", "p1"],
+    ["--columns=name,addresses", "find", "Logical_Switch_Port",
+     "name=p1"],
+    ["--bare", "--columns=name", "list", "Logical_Router"],
+    ["-f", "table", "--columns=name,type", "list", "Logical_Switch_Port",
+     "p1"],
+    ["get", "Logical_Router_Port", "rp0", "networks", "mac"],
+    ["get", "NB_Global", ".", "nb_cfg"],
+]
+
+
+def test_nbctl_read_commands_print_what_c_ovn_nbctl_prints(ovsdb):
+    """Output of the read-only commands on one database built by C
+    ovn-nbctl (orderings that C leaves to hash order are compared sorted)."""
+    if shutil.which("ovn-nbctl") is None:
+        pytest.skip("ovn-nbctl (C peer) is not installed")
+    db = ovsdb("nb")
+    for argv in [
+            ["ls-add", "sw0"], ["lsp-add", "sw0", "p1"],
+            ["lsp-add", "sw0", "c1", "p1", "3"],
+            ["lsp-set-addresses", "p1", "00:00:00:00:00:01 10.0.0.1"],
+            ["lsp-set-port-security", "p1", "00:00:00:00:00:01 10.0.0.1"],
+            ["lsp-set-options", "p1", "a=b"],
+            ["lr-add", "r0"],
+            ["lrp-add", "r0", "rp0", "00:00:00:00:ff:01", "10.0.0.254/24",
+             "fd00::1/64"],
+            ["lrp-set-gateway-chassis", "rp0", "hv1", "10"],
+            ["lr-route-add", "r0", "10.1.0.0/16", "10.0.0.2"],
+            ["lr-route-add", "r0", "10.2.0.1", "10.0.0.3", "rp0"],
+            ["lr-route-add", "r0", "fd01::/64", "fd00::2"],
+            ["lr-nat-add", "r0", "snat", "1.1.1.1", "10.0.0.0/24"],
+            ["lr-nat-add", "r0", "dnat_and_snat", "1.1.1.2", "10.0.0.1",
+             "p1", "00:00:00:00:01:01"],
+            ["lr-policy-add", "r0", "100", "ip4.src == 10.0.0.0/24", "drop"],
+            ["acl-add", "sw0", "from-lport", "100", "ip4", "allow-related"],
+            ["pg-add", "pg1", "p1"],
+            ["acl-add", "pg1", "to-lport", "200", "ip", "drop"],
+            ["lb-add", "lb0", "30.0.0.10:80", "10.0.0.1:80", "udp"],
+            ["ls-lb-add", "sw0", "lb0"], ["lr-lb-add", "r0", "lb0"],
+            ["ha-chassis-group-add", "g1"],
+            ["ha-chassis-group-add-chassis", "g1", "hv1", "5"],
+            ["ha-chassis-group-add-chassis", "g1", "hv2", "7"],
+            ["lr-policy-add", "r0", "200", "ip4.dst == 10.9.0.0/16",
+             "reroute", "10.0.0.7,10.0.0.8", "pkt_mark=3"],
+            ["lr-policy-add", "r0", "50", "ip6", "allow"],
+            ["--ecmp-symmetric-reply", "lr-route-add", "r0", "10.3.0.0/24",
+             "10.0.0.9", "rp0"],
+            ["--ecmp", "lr-route-add", "r0", "10.3.0.0/24", "10.0.0.10"],
+            ["--policy=src-ip", "lr-route-add", "r0", "10.4.0.0/24",
+             "10.0.0.11"],
+            ["--route-table=t1", "lr-route-add", "r0", "0.0.0.0/0",
+             "10.0.0.12"],
+            ["--log", "--name=web", "--severity=notice", "--meter=m",
+             "acl-add", "sw0", "to-lport", "300", "tcp.dst == 80",
+             "allow"],
+            ["--apply-after-lb", "acl-add", "sw0", "from-lport", "1",
+             "arp", "drop"],
+            ["lb-add", "lb0", "30.0.0.11:443", "10.0.0.1:443,10.0.0.2:443"],
+            ["lb-add", "lb1", "30.0.0.12", "10.0.0.3"],
+            ["--stateless", "lr-nat-add", "r0", "dnat_and_snat", "1.1.1.3",
+             "10.0.0.3"],
+            ["--portrange", "lr-nat-add", "r0", "snat", "1.1.1.4",
+             "10.0.5.0/24", "100-200"],
+            ["lrp-set-redirect-type", "rp0", "bridged"],
+            ["lsp-set-enabled", "p1", "disabled"]]:
+        rc, _, err = run_c("ovn-nbctl", db.remote, argv)
+        assert rc == 0, err
+    mismatches = []
+    for argv in READ_COMMANDS:
+        rc, c_out, c_err = run_c("ovn-nbctl", db.remote, argv)
+        assert rc == 0, (argv, c_err)
+        prc, p_out, p_err = _apply_py(nbctl, db.remote, argv)
+        assert prc == 0, (argv, p_err)
+        if p_out != c_out:
+            mismatches.append("%s:\n--- C\n%s--- pyovn\n%s" % (
+                " ".join(argv), c_out, p_out))
+    assert not mismatches, "\n".join(mismatches)
