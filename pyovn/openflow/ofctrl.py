@@ -12,7 +12,8 @@ Life cycle of a connection:
      the Geneve option OVN uses (class 0x0102, type 0x80, 4 bytes) is
      mapped to tun_metadata0 (NXT_TLV_TABLE_REQUEST, then _MOD if needed);
   2. read back what the switch has installed (flow, group-desc and
-     meter-config multipart requests).  Nothing is deleted at this point,
+     meter-config multipart requests; flows with an idle or hard timeout
+     are learned flows and are left alone).  Nothing is deleted at this point,
      so packets keep flowing with the old flows across controller restarts,
      reconnects and southbound outages;
   3. once a desired state has been put (and, on the first connection,
@@ -205,6 +206,10 @@ class Ofctrl:
         else:
             for part in rb["flows"]:
                 for fs in part.flows:
+                    if fs.idle_timeout or fs.hard_timeout:
+                        # Flows that expire by themselves are what learn()
+                        # actions installed: not ours to delete.
+                        continue
                     try:
                         f = MW.flow_from_stats(fs)
                     except Exception as e:      # anything we cannot model

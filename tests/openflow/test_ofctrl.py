@@ -177,3 +177,24 @@ def test_flows_survive_a_switch_restart_and_are_reinstalled(br_int):
     run_until(ofc, lambda: ofc.state == "sync" and ofc.up_to_date()
               and sw.dump_flows() == texts([f]), 30, "flows back after restart")
     ofc.close()
+
+
+def test_learned_flows_are_left_alone_after_a_reconnect(br_int):
+    sw = br_int
+    ofc = make(sw)
+    learner = M.Flow(0, 100, M.Match.of(in_port=1), (
+        M.Learn(66, (M.LearnSpec("match", dst=M.Subfield("eth_dst"), src=M.Subfield("eth_src")),
+                     M.LearnSpec("load", dst=M.Subfield("reg15"), value=1)),
+                idle_timeout=300, priority=10),
+        M.Output(2)))
+    ofc.put([learner], cfg=1)
+    sync(ofc)
+    sw.receive("p1", ETH)
+    run_until(ofc, lambda: len(sw.dump_flows(table=66)) == 1, what="a learned flow")
+    ofc.channel.force_reconnect()
+    extra = flow(0, 90, 2, 1)
+    ofc.put([learner, extra], cfg=2)
+    sync(ofc, 20)
+    assert len(sw.dump_flows(table=66)) == 1        # still there
+    assert ofc.installed_cfg == 2
+    ofc.close()

@@ -89,13 +89,20 @@ def _build():
 _build()
 
 
+_FIELD_CACHE = {}
+
+
 def field(name):
     """The wire Field called NAME (ovs-fields name, alias or NXM_* name)."""
+    fld = _FIELD_CACHE.get(name)
+    if fld is not None:
+        return fld
     info = _ofields.lookup(name) or _ofields.lookup(name.lower())
     fld = FIELDS.get(info.name) if info else None
     if fld is None:
         raise CodecError("unknown field %r (or one with no OXM/NXM encoding)"
                          % name)
+    _FIELD_CACHE[name] = fld
     return fld
 
 
@@ -231,7 +238,7 @@ _LAYER = {"eth_type": 1, "vlan_tci": 1, "vlan_vid": 1, "vlan_pcp": 2,
 def ordered(match):
     """MATCH with prerequisites first (what OXM demands)."""
     match = [(canonical(n), v, m) for n, v, m in match]
-    return sorted(match, key=lambda t: _LAYER.get(canonical(t[0]), 0))
+    return sorted(match, key=lambda t: _LAYER.get(t[0], 0))
 
 
 def encode_match(match, ctx=DEFAULT_CONTEXT):
