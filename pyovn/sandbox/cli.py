@@ -9,6 +9,7 @@
     pyovn sandbox inject [--dir DIR] VIF PACKET
     pyovn sandbox received [--dir DIR] VIF [--hex] [--sent]
     pyovn sandbox received [--dir DIR] --underlay CHASSIS [--tx] [--hex]
+    pyovn sandbox sync [--dir DIR] [--timeout S]
 
 DIR defaults to $PYOVN_SANDBOX, else ./sandbox.
 """
@@ -75,6 +76,8 @@ def _parser():
     s.add_argument("--tx", action="store_true",
                    help="with --underlay: what the underlay delivered to CHASSIS")
     s.add_argument("--hex", action="store_true", help="print raw hex as well")
+    s = cmd("sync", "wait until every chassis has caught up with the NB (--wait=hv)")
+    s.add_argument("--timeout", type=float, default=30.0)
     return p
 
 
@@ -176,5 +179,10 @@ def do_received(sb, args):
     return 0
 
 
-COMMANDS = {"up": do_up, "status": do_status, "down": do_down, "shell": do_shell,
+def do_sync(sb, args):
+    sb.wait_hv(args.timeout)
+    return 0
+
+
+COMMANDS = {"sync": do_sync, "up": do_up, "status": do_status, "down": do_down, "shell": do_shell,
             "add-vif": do_add_vif, "inject": do_inject, "received": do_received}

@@ -115,6 +115,7 @@ class Sandbox:
                 for c in self.state["chassis"]:
                     self._start_controller(c, controller)
                 self.wait_chassis_registered(timeout)
+            self.check_alive()
         except BaseException:
             self.down()
             raise
@@ -153,15 +154,16 @@ class Sandbox:
                                "(keep it under ~%d characters)"
                                % (self.root, layout.SOCKET_PATH_MAX - 25))
 
-    def _record(self, name, prog, rundir, pidfile):
-        entry = {"name": name, "prog": prog, "rundir": rundir, "pidfile": pidfile, "pid": None}
+    def _record(self, name, prog, rundir, pidfile, log=None):
+        entry = {"name": name, "prog": prog, "rundir": rundir, "pidfile": pidfile, "pid": None,
+                 "log": log or os.path.join(rundir, prog + ".log")}
         self.state["processes"].append(entry)
         self._save()
         return entry
 
     def _start_db(self, rundir, kind, name, label):
         srv = server.DbServer(rundir, name, kind)
-        entry = self._record(label, "ovsdb-server", rundir, srv.pidfile)
+        entry = self._record(label, "ovsdb-server", rundir, srv.pidfile, srv.logfile)
         srv.start()
         entry["pid"] = srv.pid
         self._save()
@@ -312,6 +314,22 @@ class Sandbox:
         self._save()
         return stopped
 
+    def dead(self):
+        """[(process name, log file)] of processes that should run but do not."""
+        out = []
+        for e in (self.state or {}).get("processes", []):
+            pid = proc.read_pidfile(e["pidfile"]) or e.get("pid")
+            if not (pid and procs.is_ours(pid, self.root)):
+                out.append((e["name"], e["log"]))
+        return out
+
+    def check_alive(self):
+        """Raises SandboxError naming each process that died (and its log)."""
+        dead = self.dead()
+        if dead:
+            raise SandboxError("not running: %s" % "; ".join(
+                "%s (see %s)" % d for d in dead))
+
     def status(self):
         """[{name, pid, running}] for each process of the sandbox."""
         out = []
@@ -447,4 +465,6 @@ class Sandbox:
         try:
             return db.wait_until(up, timeout)
         except TimeoutError:
-            raise TimeoutError("logical port %s not up within %.0fs" % (logical_port, timeout))
+            dead = "; ".join("%s died (see %s)" % d for d in self.dead())
+            raise TimeoutError("logical port %s not up within %.0fs%s"
+                               % (logical_port, timeout, ": " + dead if dead else ""))

@@ -54,7 +54,7 @@ def test_cli_up_vif_inject_received_status_shell_down(sbdir):
     run("add-vif", "--dir", sbdir, "2", "vb", "b")
     proc.run(nbctl + ["--wait=hv", "--timeout=30", "wait-until", "Logical_Switch_Port",
                       "a", "up=true", "--", "wait-until", "Logical_Switch_Port", "b", "up=true"])
-    proc.run(nbctl + ["--wait=hv", "--timeout=30", "sync"])
+    run("sync", "--dir", sbdir)
 
     desc = "eth(src=00:00:00:00:00:0a,dst=00:00:00:00:00:0b)/ip4(src=1.1.1.1,dst=1.1.1.2)/udp(src=1,dst=2)"
     assert "injected" in run("inject", "--dir", sbdir, "va", desc).stdout
