@@ -24,8 +24,6 @@ class _Nested(base.Action):
     @classmethod
     def parse(cls, p, tok):
         acts = p.nested()
-        if len(acts) == 1 and acts[0].format() == "drop":
-            acts = ()        # `arp { drop; }` is how `arp { }` formats
         p.add_prereq(cls.prereq)
         return cls(acts)
 

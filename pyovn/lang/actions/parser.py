@@ -84,12 +84,19 @@ class ActionParser:
                 break
             if t.type == "END":
                 raise self.syntax_error("expecting `%s'" % closing)
+            if t.type == "ID" and t.s == "drop" and self.lexer.lookahead().type == ";":
+                # `drop;' stands alone: it is the empty action list.
+                if acts:
+                    raise self.syntax_error("expecting action")
+                self.advance()
+                self.advance()
+                if self.token.type not in ("END", closing):
+                    raise self.syntax_error("expecting end of input")
+                break
             a = self.parse_action(len(acts))
             if not self.match(";"):
                 raise self.syntax_error("expecting `;'")
             acts.append(a)
-            if type(a).__name__ == "Drop" and self.token.type not in ("END", closing):
-                raise self.syntax_error("expecting end of input")
         return acts
 
     def parse_action(self, index):

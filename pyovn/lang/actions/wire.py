@@ -6,9 +6,9 @@ can send the generated packet back with exactly those actions
 (packet-out).  The encoding itself belongs to the OpenFlow codec
 (pyovn.openflow.codec); this module only maps model actions onto it.
 
-Interface used: pyovn.openflow.codec.model_wire.encode_model_actions(
-actions) -> bytes when that module exists; otherwise a local mapping onto
-pyovn.openflow.codec.actions.Act / encode_actions.
+Interface used: pyovn.openflow.codec.model_wire.actions_to_wire(actions)
+-> [Act] and pyovn.openflow.codec.actions.encode_actions([Act]) -> bytes;
+a local mapping onto Act is the fallback when model_wire is missing.
 """
 
 import ipaddress
@@ -29,6 +29,10 @@ def _to_acts(actions):
             out.append(_act("set_field", field=a.field, value=a.value, mask=a.mask))
         elif isinstance(a, of.Resubmit):
             out.append(_act("resubmit", port=a.port, table=a.table, ct=a.ct))
+        elif isinstance(a, (of.Push, of.Pop)):
+            sub = a.src if isinstance(a, of.Push) else a.dst
+            out.append(_act("stack_push" if isinstance(a, of.Push) else "stack_pop",
+                            field=sub.field, ofs=sub.ofs, n_bits=sub.n_bits))
         elif isinstance(a, of.Move):
             out.append(_act("move", src=a.src.field, src_ofs=a.src.ofs,
                             dst=a.dst.field, dst_ofs=a.dst.ofs,
@@ -88,14 +92,12 @@ def encode_nested(actions):
         return b""
     try:
         from pyovn.openflow.codec import model_wire
-        fn = getattr(model_wire, "encode_model_actions", None)
+        to_acts = getattr(model_wire, "actions_to_wire", _to_acts)
     except ImportError:
-        fn = None
+        to_acts = _to_acts
     try:
-        if fn is not None:
-            return fn(list(actions))
         from pyovn.openflow.codec.actions import encode_actions
-        return encode_actions(_to_acts(actions))
+        return encode_actions(to_acts(list(actions)))
     except LangError:
         raise
     except Exception as e:     # the codec's own errors
