@@ -198,3 +198,38 @@ def test_learned_flows_are_left_alone_after_a_reconnect(br_int):
     assert len(sw.dump_flows(table=66)) == 1        # still there
     assert ofc.installed_cfg == 2
     ofc.close()
+
+
+def test_groups_and_meters_are_modified_and_read_back_in_sync(br_int):
+    sw = br_int
+    ofc = make(sw)
+    g1 = M.GroupMod(1, "select", (M.Bucket((M.Output(1),)), M.Bucket((M.Output(2),))),
+                    "dp_hash")
+    g2 = M.GroupMod(2, "select", (M.Bucket((M.SetField("reg0", 1), M.Output(1)), weight=50),),
+                    "hash", ("ip_src", "ip_dst"))
+    m1 = M.MeterMod(1, "kbps", bands=(M.MeterBand("drop", 1000),))
+    m2 = M.MeterMod(2, "pktps", burst=True, bands=(M.MeterBand("drop", 10, 20),))
+    uses = M.Flow(0, 10, M.Match.of(in_port=1), (M.Meter(1), M.Group(1)))
+    ofc.put([uses], [g1, g2], [m1, m2], cfg=1)
+    sync(ofc)
+    assert "selection_method=hash,fields(ip_src,ip_dst)" in " ".join(sw.dump_groups())
+    # Change a bucket and a band: modified in place, the flow stays.
+    g1b = M.GroupMod(1, "select", (M.Bucket((M.Output(2),)),), "dp_hash")
+    m1b = M.MeterMod(1, "kbps", bands=(M.MeterBand("drop", 2000),))
+    mods = ofc.n_flow_mods
+    ofc.put([uses], [g1b, g2], [m1b, m2], cfg=2)
+    sync(ofc)
+    assert ofc.n_flow_mods == mods
+    groups = " ".join(sw.dump_groups())
+    assert "group_id=1" in groups and "output:1" not in groups.split("group_id=2")[0]
+    assert "rate=2000" in " ".join(sw.dump_meters())
+    # After a reconnect, the read-back state equals the desired one.
+    bundles = ofc.n_bundles
+    meter_mods = ofc.channel.stats["MeterMod"]
+    ofc.channel.force_reconnect()
+    ofc.put([uses], [g1b, g2], [m1b, m2], cfg=3)
+    sync(ofc, 20)
+    assert ofc.n_bundles == bundles, (ofc.installed_groups, ofc.installed_meters)
+    assert ofc.channel.stats["MeterMod"] == meter_mods, ofc.installed_meters
+    assert ofc.installed_cfg == 3
+    ofc.close()
