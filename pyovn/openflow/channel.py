@@ -199,6 +199,16 @@ class Channel:
 
     def _flush(self):
         while self._tx and self._stream is not None:
+            # Coalesce small messages into one send (a bundle of thousands of
+            # flow mods should not cost a system call each).
+            if len(self._tx) > 1 and len(self._tx[0]) < 65536:
+                chunk = []
+                size = 0
+                while self._tx and size < 262144:
+                    data = self._tx.popleft()
+                    chunk.append(data)
+                    size += len(data)
+                self._tx.appendleft(b"".join(chunk))
             data = self._tx[0]
             n = self._stream.send(data)
             if n == -errno.EAGAIN:

@@ -108,6 +108,16 @@ class Ofctrl:
     def is_connected(self):
         return self.channel.is_connected()
 
+    def status(self):
+        """A few lines for debug/status and connection-status commands."""
+        return ("%s: %s, state %s, %d flows (%d desired, %d rejected), "
+                "%d groups, %d meters, installed cfg %s, %d bundles sent"
+                % (self.channel.target,
+                   "connected" if self.is_connected() else "not connected",
+                   self.state, len(self.installed_flows), len(self.desired_flows),
+                   len(self.rejected), len(self.installed_groups),
+                   len(self.installed_meters), self.installed_cfg, self.n_bundles))
+
     def up_to_date(self):
         """True when the last put() is installed."""
         return self._installed_seq == self._desired_seq and self.state == S_SYNC

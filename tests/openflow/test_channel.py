@@ -229,3 +229,30 @@ def test_switch_restart_is_survived(br_int):
     ch.wait_connected(20)
     ch.barrier()
     ch.close()
+
+
+def test_packet_out_runs_the_pipeline_with_its_metadata(br_int):
+    sw = br_int
+    ch = connect(sw)
+    flows = [mf(0, M.Match.of(reg14=5, metadata=9), M.Output(2)),
+             mf(0, M.Match.of(), M.Controller(), priority=0)]
+    assert bundle(ch, [MW.flow_mod(f) for f in flows]) == []
+    ch.send(W.PacketOut(udp_packet(), MW.actions_to_wire([M.Resubmit(table=0)]),
+                        match=[("reg14", 5, None), ("metadata", 9, None)]))
+    ch.barrier()
+
+    def counted():
+        out = sw.ofctl("dump-flows", "br-int", "reg14=5")
+        return "n_packets=1" in out
+    ch.run_until(counted, 10, "packet-out to hit the reg14=5 flow")
+    ch.close()
+
+
+def test_many_flows_in_one_bundle(br_int):
+    sw = br_int
+    ch = connect(sw)
+    flows = [mf(30 + i % 10, M.Match.of(reg14=i, metadata=i % 7), M.SetField("reg15", i),
+                M.Resubmit(table=50)) for i in range(5000)]
+    assert bundle(ch, [MW.flow_mod(f) for f in flows]) == []
+    assert len(ch.dump_flows()) == 5000
+    ch.close()

@@ -555,7 +555,8 @@ class PacketOut(Message):
         self.buffer_id = buffer_id
 
     def body(self, ctx):
-        match = F.encode_match([("in_port", self.in_port, None)] + self.match, ctx)
+        # OpenFlow 1.5 packet-outs carry the 32-bit OXM in_port.
+        match = F.encode_match([("in_port_oxm", self.in_port, None)] + self.match, ctx)
         acts = A.encode_actions(self.actions, ctx)
         return struct.pack("!IH2x", self.buffer_id, len(acts)) + match + acts + self.data
 
@@ -567,7 +568,7 @@ class PacketOut(Message):
         rest = []
         for n, v, m in match:
             if n == "in_port":
-                in_port = v
+                in_port = v + 0xffff0000 if 0xff00 <= v <= 0xffff else v
             else:
                 rest.append((n, v, m))
         acts = A.decode_actions(b[8 + mlen:8 + mlen + alen])
