@@ -33,7 +33,7 @@ from collections import namedtuple
 from pyovn.lang.context import EMPTY
 from pyovn.lang.errors import LangError
 from pyovn.lang.normalize import DEFAULT_LIMIT, conjunctions
-from pyovn.openflow.model import Match, MatchConflict
+from pyovn.openflow.model import Match, field_info
 
 FlowMatch = namedtuple("FlowMatch", "match conjunctions")
 
@@ -42,18 +42,32 @@ FlowMatch = namedtuple("FlowMatch", "match conjunctions")
 MAX_FREE_BITS = 8
 
 
+def _words(field, value, mask):
+    """Splits a value on xxregN/xregN into the 32-bit registers OVS keeps
+    (the first holding the most significant bits); other fields as is."""
+    if field.startswith(("xxreg", "xreg")):
+        n = 4 if field.startswith("xxreg") else 2
+        first = int(field.lstrip("x")[3:]) * n
+        out = {}
+        for i in range(n):
+            shift = 32 * (n - 1 - i)
+            m = (mask >> shift) & 0xffffffff
+            if m:
+                out["reg%d" % (first + i)] = ((value >> shift) & m, m)
+        return out
+    return {field: (value, mask)}
+
+
 def _field_alternatives(sym, alts, context):
-    """Returns a list of Match fragments, one per alternative."""
-    out = []
+    """Returns a list of fragments ({OpenFlow field: (value, mask)}), one
+    per alternative."""
     if sym.is_string:
         keys = set()
         for name in alts:
             key = context.lookup_port(name)
             if key is not None:
                 keys.add(key)
-        for key in sorted(keys):
-            out.append(Match().with_field(sym.ovs_field, key))
-        return out
+        return [{sym.ovs_field: (key, 0xffffffff)} for key in sorted(keys)]
     full = (1 << sym.width) - 1
     values = set()
     for value, mask in alts:
@@ -71,17 +85,36 @@ def _field_alternatives(sym, alts, context):
                 values.add((v, full))
         else:
             values.add((value, mask))
-    for value, mask in sorted(values, key=lambda vm: (vm[1], vm[0])):
-        out.append(Match().with_field(sym.ovs_field, value,
-                                      None if mask == full else mask))
+    # A test on all of a symbol's bits matches the whole OpenFlow field
+    # (tcp.flags is 12 of tcp_flags' 16 bits; the others are always 0).
+    of_full = (1 << field_info(sym.ovs_field).width) - 1
+    return [_words(sym.ovs_field, value, of_full if mask == full else mask)
+            for value, mask in sorted(values, key=lambda vm: (vm[1], vm[0]))]
+
+
+class _Conflict(Exception):
+    pass
+
+
+def _combine(*frags):
+    out = {}
+    for frag in frags:
+        for name, (value, mask) in frag.items():
+            if name in out:
+                ov, om = out[name]
+                if (ov ^ value) & om & mask:
+                    raise _Conflict()
+                out[name] = (ov | value, om | mask)
+            else:
+                out[name] = (value, mask)
     return out
 
 
-def _combine(*matches):
+def _to_match(frag):
     m = Match()
-    for part in matches:
-        for name, value, mask in part.fields:
-            m = m.with_field(name, value, mask)
+    for name in frag:
+        value, mask = frag[name]
+        m = m.with_field(name, value, mask)
     return m
 
 
@@ -94,7 +127,7 @@ def to_matches(expr, context=None, conj_id_base=1, conjunctive=True,
         if not all(bool(context.is_chassis_resident(port)) != neg
                    for port, neg in conj.conds):
             continue
-        fixed = Match()
+        fixed = {}
         dims = []
         ok = True
         for name in sorted(conj.fields):
@@ -106,7 +139,7 @@ def to_matches(expr, context=None, conj_id_base=1, conjunctive=True,
             if len(parts) == 1:
                 try:
                     fixed = _combine(fixed, parts[0])
-                except MatchConflict:
+                except _Conflict:
                     ok = False
                     break
             else:
@@ -129,10 +162,10 @@ def to_matches(expr, context=None, conj_id_base=1, conjunctive=True,
         for combo in itertools.product(*[parts for _, parts in cross]):
             try:
                 base = _combine(fixed, *combo)
-            except MatchConflict:
+            except _Conflict:
                 continue
             if not conj_dims:
-                flows.append(FlowMatch(base, ()))
+                flows.append(FlowMatch(_to_match(base), ()))
                 continue
             n = len(conj_dims)
             this_id = conj_id
@@ -140,9 +173,9 @@ def to_matches(expr, context=None, conj_id_base=1, conjunctive=True,
             for k, (_, parts) in enumerate(conj_dims, 1):
                 for part in parts:
                     try:
-                        flows.append(FlowMatch(_combine(base, part),
+                        flows.append(FlowMatch(_to_match(_combine(base, part)),
                                                ((this_id, k, n),)))
-                    except MatchConflict:
+                    except _Conflict:
                         pass
             flows.append(FlowMatch(Match().with_field("conj_id", this_id), ()))
     return _merge(flows), conj_id - conj_id_base
@@ -160,8 +193,14 @@ def _merge(flows):
     for m, conjs in clauses.items():
         if m not in plain:
             out.append(FlowMatch(m, tuple(sorted(conjs))))
-    out.sort(key=lambda fm: (str(fm.match), fm.conjunctions))
+    if len(out) > 1:
+        out.sort(key=_flow_sort_key)
     return out
+
+
+def _flow_sort_key(fm):
+    return (tuple((n, v, -1 if m is None else m) for n, v, m in fm.match.fields),
+            fm.conjunctions)
 
 
 def format_flow_match(fm):
