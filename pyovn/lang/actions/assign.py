@@ -135,7 +135,10 @@ class Move(base.Action):
         return [of.Move(self.src.ovs, self.dst.ovs)]
 
     def interpret(self, it):
-        it.set(self.dst.ovs, it.get(self.src.ovs))
+        if self.dst.string:
+            it.set_port(self.dst, it.get_port(self.src))
+        else:
+            it.set(self.dst.ovs, it.get(self.src.ovs))
         it.effect("set", text=self.format())
 
 
@@ -159,9 +162,14 @@ class Exchange(base.Action):
                 of.Pop(self.b.ovs), of.Pop(self.a.ovs)]
 
     def interpret(self, it):
-        va, vb = it.get(self.a.ovs), it.get(self.b.ovs)
-        it.set(self.a.ovs, vb)
-        it.set(self.b.ovs, va)
+        if self.a.string:
+            va, vb = it.get_port(self.a), it.get_port(self.b)
+            it.set_port(self.a, vb)
+            it.set_port(self.b, va)
+        else:
+            va, vb = it.get(self.a.ovs), it.get(self.b.ovs)
+            it.set(self.a.ovs, vb)
+            it.set(self.b.ovs, va)
         it.effect("set", text=self.format())
 
 

@@ -107,8 +107,7 @@ class Output(base.Action):
         return [of.Resubmit(table=ec.output_table)]
 
     def interpret(self, it):
-        it.effect("output", outport=it.port_name(it.get(base.REG_OUTPORT))
-                  or it.get(base.REG_OUTPORT))
+        it.effect("output", outport=it.get_port(OUTPORT))
 
 
 @base.register
@@ -245,6 +244,9 @@ class CtSnatToVip(base.Action):
 
     def interpret(self, it):
         it.lookup("ct_snat_to_vip")
+
+
+OUTPORT = base.Field("outport", 0, 32, False, base.REG_OUTPORT, True)
 
 
 def encode_list(actions, ec):

@@ -58,13 +58,32 @@ class Interpreter:
         self.ovn_fields = {}
 
     # --- flow access ---------------------------------------------------------
+    @property
+    def _microflow(self):
+        """pyovn.lang.microflow.Microflow: integers by OpenFlow field in
+        `ints`, logical ports by name in `strings`."""
+        return hasattr(self.flow, "ints") and hasattr(self.flow, "strings")
+
+    _PORT_REGS = {"reg14": "inport", "reg15": "outport"}
+
     def _read(self, name):
+        if self._microflow:
+            if name in self._PORT_REGS:
+                port = self.flow.strings.get(self._PORT_REGS[name], "")
+                return self.ports.get(port, 0) if port else 0
+            return self.flow.ovs_value(name)
         if hasattr(self.flow, "get_field"):
             return self.flow.get_field(name) or 0
         return self.flow.get(name, 0)
 
     def _write(self, name, value):
-        if hasattr(self.flow, "set_field"):
+        if self._microflow:
+            if name in self._PORT_REGS:
+                self.flow.strings[self._PORT_REGS[name]] = \
+                    self.port_name(value) or ("" if not value else str(value))
+            else:
+                self.flow.ints[name] = value
+        elif hasattr(self.flow, "set_field"):
             self.flow.set_field(name, value)
         else:
             self.flow[name] = value
@@ -78,11 +97,23 @@ class Interpreter:
         self._write(sub.field, new)
 
     def set_port(self, fld, name):
+        if self._microflow:
+            self.flow.strings[fld.name] = name
+            return
         key = self.ports.get(name, 0) if name else 0
         self.set(fld.ovs, key)
 
+    def get_port(self, fld):
+        """Name of the port in string field FLD (or its key if unknown)."""
+        if self._microflow:
+            return self.flow.strings.get(fld.name, "")
+        key = self.get(fld.ovs)
+        return self.port_name(key) or key
+
     def set_ovn_field(self, name, value):
         self.ovn_fields[name] = value
+        if self._microflow:
+            self.flow.ints["ovn:" + name] = value
 
     def port_name(self, key):
         for n, k in self.ports.items():
@@ -91,8 +122,8 @@ class Interpreter:
         return None
 
     # --- effects -------------------------------------------------------------
-    def effect(self, kind, **args):
-        e = Effect(kind, args)
+    def effect(self, effect_kind, **args):
+        e = Effect(effect_kind, args)
         self.effects.append(e)
         return e
 

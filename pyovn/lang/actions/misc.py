@@ -307,7 +307,8 @@ class FwdGroup(base.Action):
 
     def interpret(self, it):
         choice = it.lookup("fwd_group", ports=list(self.ports)) or self.ports[0]
-        it.set_port(base.Field("outport", 0, 32, False, base.REG_OUTPORT, True), choice)
+        from pyovn.lang.actions.control import OUTPORT
+        it.set_port(OUTPORT, choice)
         it.effect("group", kind="fwd_group", chosen=choice)
         it.effect("output", outport=choice)
 
