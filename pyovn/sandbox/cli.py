@@ -7,7 +7,7 @@
     pyovn sandbox shell [--dir DIR] [--chassis N] [-c COMMAND]
     pyovn sandbox add-vif [--dir DIR] CHASSIS VIF LOGICAL_PORT [--mac MAC]
     pyovn sandbox inject [--dir DIR] VIF PACKET
-    pyovn sandbox received [--dir DIR] VIF [--hex] [--sent]
+    pyovn sandbox received [--dir DIR] [VIF] [--hex] [--sent]
     pyovn sandbox received [--dir DIR] --underlay CHASSIS [--tx] [--hex]
     pyovn sandbox sync [--dir DIR] [--timeout S]
 
@@ -68,7 +68,7 @@ def _parser():
     s.add_argument("vif")
     s.add_argument("packet", help="hex, or a description such as "
                                   "'eth(src=..,dst=..)/ip4(src=..,dst=..)/udp(src=1,dst=2)'")
-    s = cmd("received", "print the packets a VIF received (decoded)")
+    s = cmd("received", "print the packets a VIF (default: every VIF) received, decoded")
     s.add_argument("vif", nargs="?", default=None)
     s.add_argument("--sent", action="store_true", help="what the VIF sent instead")
     s.add_argument("--underlay", metavar="CHASSIS", default=None,
@@ -171,7 +171,13 @@ def do_received(sb, args):
     elif args.vif:
         pkts = sb.sent(args.vif) if args.sent else sb.received(args.vif)
     else:
-        raise SandboxError("give a VIF or --underlay CHASSIS")
+        # Every VIF, each line prefixed by its name.
+        for name in sorted(sb._require_state()["vifs"]):
+            for p in (sb.sent(name) if args.sent else sb.received(name)):
+                print("%s: %s" % (name, p.summary()))
+                if args.hex:
+                    print("  " + p.data.hex())
+        return 0
     for p in pkts:
         print(p.summary())
         if args.hex:

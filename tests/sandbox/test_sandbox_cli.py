@@ -61,6 +61,8 @@ def test_cli_up_vif_inject_received_status_shell_down(sbdir):
     want = "eth(dst=00:00:00:00:00:0b,src=00:00:00:00:00:0a)/ip4(src=1.1.1.1,dst=1.1.1.2,ttl=64)/udp(src=1,dst=2)"
     proc.wait_for(lambda: want in run("received", "--dir", sbdir, "vb").stdout, 10,
                   what="packet at vb")
+    assert run("received", "--dir", sbdir).stdout.splitlines() == ["vb: " + want]
+    assert run("received", "--dir", sbdir, "--sent").stdout.splitlines() == ["va: " + want]
     wire = run("received", "--dir", sbdir, "--underlay", "hv1").stdout
     assert "/geneve(" in wire and want in wire
 
