@@ -256,3 +256,65 @@ def test_many_flows_in_one_bundle(br_int):
     assert bundle(ch, [MW.flow_mod(f) for f in flows]) == []
     assert len(ch.dump_flows()) == 5000
     ch.close()
+
+
+# Flows written the way ovs-ofctl users (and C ovn-controller dumps) write
+# them: what OVS encodes for these must decode into the model and encode
+# back to the very same flows.
+OFCTL_FLOWS = """\
+table=0,priority=100,in_port=1 actions=load:0x1->NXM_NX_REG13[],load:0x2->NXM_NX_REG11[],load:0x3->OXM_OF_METADATA[],load:0x1->NXM_NX_REG14[],resubmit(,8)
+table=0,priority=150,in_port=2,dl_vlan=5 actions=strip_vlan,load:0x2->NXM_NX_REG14[],resubmit(,8)
+table=8,priority=50,reg14=0x1,metadata=0x3,dl_src=50:54:00:00:00:01 actions=resubmit(,9)
+table=8,priority=100,metadata=0x3,vlan_tci=0x1000/0x1000 actions=drop
+table=9,priority=90,ip,metadata=0x3,nw_src=10.0.0.0/24 actions=move:NXM_NX_REG14[0..14]->NXM_NX_TUN_METADATA0[16..30],mod_dl_dst:0a:00:00:00:00:01,dec_ttl,resubmit(,10)
+table=10,priority=100,ct_state=-trk,ip,metadata=0x3 actions=ct(table=11,zone=NXM_NX_REG13[0..15])
+table=11,priority=100,ct_state=+new+trk,ip,metadata=0x3 actions=ct(commit,zone=NXM_NX_REG13[0..15],exec(load:0x1->NXM_NX_CT_MARK[1],load:0x5->NXM_NX_CT_LABEL[96..127]))
+table=11,priority=100,ct_state=+new+trk,tcp,metadata=0x3,nw_dst=172.16.0.10,tp_dst=80 actions=ct(commit,table=12,zone=NXM_NX_REG11[0..15],nat(dst=10.0.0.5:8080))
+table=12,priority=100,ct_state=+est+trk,ip,metadata=0x3 actions=ct(table=13,zone=NXM_NX_REG12[0..15],nat)
+table=12,priority=90,ip,metadata=0x3 actions=ct(commit,zone=NXM_NX_REG12[0..15],nat(src=172.16.0.1-172.16.0.9:1000-2000,random))
+table=13,priority=100,ip,reg0=0x1/0x1,metadata=0x3 actions=conjunction(100,1/2)
+table=13,priority=100,ip,reg1=0x2,metadata=0x3 actions=conjunction(100,2/2)
+table=13,priority=100,conj_id=100,ip,metadata=0x3 actions=load:0x1->NXM_NX_XXREG0[97],resubmit(,14)
+table=14,priority=100,arp,metadata=0x3,arp_op=1 actions=controller(userdata=00.00.00.00.00.00.00.00.00.19.00.10.80.00.2a.16.00.00.00.00.00.00.00.00.00.04.00.00.00.01.ff.ff,pause,meter_id=1)
+table=14,priority=90,udp,metadata=0x3,tp_src=68,tp_dst=67 actions=controller(userdata=00.00.00.02.00.00.00.00.00.01.de.10.00.00.00.63.0a.00.00.01,pause)
+table=15,priority=100,ip,metadata=0x3 actions=check_pkt_larger(1500)->NXM_NX_REG9[1],resubmit(,16)
+table=16,priority=100,reg15=0x8000,metadata=0x3 actions=clone(load:0x1->NXM_NX_REG15[],resubmit(,41)),load:0x2->NXM_NX_REG15[],resubmit(,41)
+table=16,priority=50,reg15=0x1,metadata=0x3 actions=group:1
+table=17,priority=100,ip,metadata=0x3 actions=learn(table=78,idle_timeout=60,delete_learned,cookie=0xf8cb4ef1,OXM_OF_METADATA[],eth_type=0x800,NXM_OF_IP_SRC[],ip_dst=172.16.0.10,nw_proto=6,tcp_dst=80,load:0x1->NXM_NX_REG10[14],load:0xa000005->NXM_NX_REG4[],load:0x1f90->NXM_NX_REG8[0..15])
+table=37,priority=150,reg10=0x2/0x2,metadata=0x3 actions=resubmit(,38)
+table=39,priority=100,reg15=0x2,metadata=0x3 actions=load:0x3->NXM_NX_TUN_ID[0..23],set_field:0x20000/0xffff0000->tun_metadata0,move:NXM_NX_REG14[0..14]->NXM_NX_TUN_METADATA0[16..30],output:1
+table=40,priority=100,reg15=0x1,metadata=0x3 actions=load:0x1->NXM_NX_REG13[],resubmit(,41)
+table=41,priority=100,reg10=0/0x1,reg14=0x1,reg15=0x1,metadata=0x3 actions=drop
+table=42,priority=100,ipv6,metadata=0x3,ipv6_src=fe80::/64 actions=ct_clear,resubmit(,43)
+table=43,priority=100,icmp6,metadata=0x3,nw_ttl=255,icmp_type=135,icmp_code=0 actions=push:NXM_NX_REG14[],push:NXM_NX_REG15[],pop:NXM_NX_REG15[],pop:NXM_NX_REG14[],resubmit(,44)
+table=65,priority=100,reg15=0x1,metadata=0x3 actions=output:2
+table=65,priority=100,reg15=0x3,metadata=0x3 actions=mod_vlan_vid:5,output:1,strip_vlan
+table=66,priority=100,reg0=0xa000001,reg15=0x2,metadata=0x3 actions=mod_dl_dst:50:54:00:00:00:02,load:0x1->NXM_NX_REG10[6]
+table=70,priority=100,ip,ct_mark=0x2/0x2 actions=ct(commit,zone=NXM_NX_REG12[0..15],nat(src=172.16.0.1))
+table=71,priority=100,metadata=0x3,dl_dst=50:54:00:00:00:03 actions=load:0x3->NXM_NX_REG15[],note:00.01.02,sample(probability=65535,collector_set_id=1,obs_domain_id=2,obs_point_id=3),output:NXM_NX_REG15[0..15]
+"""
+
+
+def test_flows_added_by_ovs_ofctl_decode_and_reencode_identically(br_int):
+    sw = br_int
+    ch = connect(sw)
+    sw.ofctl("add-tlv-map", "br-int", "{class=0x102,type=0x80,len=4}->tun_metadata0")
+    sw.ofctl("add-meter", "br-int", "meter=1,pktps,bands=type=drop,rate=100")
+    sw.ofctl("add-group", "br-int", "group_id=1,type=all,bucket=output:1")
+    for line in OFCTL_FLOWS.splitlines():
+        sw.ofctl("add-flow", "br-int", line)
+    decoded = [MW.flow_from_stats(fs) for fs in ch.dump_flows()]
+    assert len(decoded) == len(OFCTL_FLOWS.splitlines())
+    sw.add_bridge("br-ref")
+    try:
+        sw.ofctl("add-tlv-map", "br-ref", "{class=0x102,type=0x80,len=4}->tun_metadata0")
+        sw.ofctl("add-meter", "br-ref", "meter=1,pktps,bands=type=drop,rate=100")
+        sw.ofctl("add-group", "br-ref", "group_id=1,type=all,bucket=output:1")
+        ref = Channel("unix:" + sw.mgmt("br-ref"))
+        ref.wait_connected()
+        assert bundle(ref, [MW.flow_mod(f) for f in decoded]) == []
+        assert sw.dump_flows("br-ref") == sw.dump_flows("br-int")
+        ref.close()
+    finally:
+        sw.del_bridge("br-ref")
+    ch.close()
