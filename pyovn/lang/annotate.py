@@ -26,6 +26,9 @@ from pyovn.lang.parse import (ConstItem, FieldRef, make_comparison,
 from pyovn.lang.symtab import default_symtab
 
 
+_EXPANSIONS = {}
+
+
 def _attach(core, prereqs):
     if not prereqs:
         return core
@@ -50,7 +53,9 @@ class _Annotator:
         self.symtab = symtab
         self.context = context
         self.stack = []
-        self.cache = {}
+        # Expansions and prerequisites only mention fields, never the
+        # context, so their annotation is shared across calls.
+        self.cache = _EXPANSIONS.setdefault(id(symtab), {})
 
     def run(self, expr):
         core, prereqs = self.walk(expr)
@@ -71,7 +76,8 @@ class _Annotator:
             parts = [self.walk(c) for c in expr.children]
             keys = {tuple(sorted(p)) for _, p in parts}
             if len(keys) == 1:
-                return make_or(core for core, _ in parts), parts[0][1] if parts else {}
+                return (make_or(core for core, _ in parts),
+                        dict(parts[0][1]) if parts else {})
             return make_or(_attach(core, p) for core, p in parts), {}
         if isinstance(expr, Condition):
             resident = self.context.is_chassis_resident(expr.port)

@@ -27,6 +27,8 @@ INTEGER_FORMATS = ("dec", "hex", "ipv4", "ipv6", "eth")
 _OPERATORS = ["<->", "==", "!=", "<=", ">=", "&&", "||", "..", "--",
               "(", ")", "{", "}", "[", "]", ",", ";", ":", "=", "<", ">", "!"]
 
+_OPERATOR_RE = re.compile("|".join(re.escape(op) for op in _OPERATORS))
+_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _ID_START = re.compile(r"[A-Za-z_]")
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _HEXRUN = re.compile(r"[0-9A-Fa-f:]*")
@@ -285,7 +287,7 @@ def tokenize(text):
         while pos < n:
             c = text[pos]
             if c in " \t\n\r\f\v":
-                pos += 1
+                pos = _SPACE.match(text, pos).end()
             elif text.startswith("//", pos):
                 nl = text.find("\n", pos)
                 pos = n if nl < 0 else nl + 1
@@ -332,11 +334,11 @@ def tokenize(text):
             tokens.append(Token("ID", pos, m.end(), s=m.group(0)))
             pos = m.end()
             continue
-        for op in _OPERATORS:
-            if text.startswith(op, pos):
-                tokens.append(Token(op, pos, pos + len(op)))
-                pos += len(op)
-                break
+        m = _OPERATOR_RE.match(text, pos)
+        if m:
+            op = m.group(0)
+            tokens.append(Token(op, pos, pos + len(op)))
+            pos += len(op)
         else:
             if c == "/":
                 raise LangError("`/' is only valid as part of `//' or `/*'.", pos)
