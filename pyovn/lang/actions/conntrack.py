@@ -96,8 +96,15 @@ class CtCommit(base.Action):
     def parse(cls, p, tok):
         p.add_prereq("ip")
         acts = ()
-        if p.token.type == "{":
+        t = p.token
+        if t.type == "{":
             acts = p.nested(scope="ct_commit", keep_prereqs=True)
+            from pyovn.lang.actions.assign import Load, Move
+            for a in acts:
+                if not isinstance(a, (Load, Move)):
+                    raise LangError("ct_commit { } may only contain assignments "
+                                    "to ct_mark and ct_label, not `%s'." % a.format(),
+                                    t.pos)
         return cls(acts)
 
     def nested_lists(self):

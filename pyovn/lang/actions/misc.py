@@ -510,6 +510,9 @@ class CommitEcmpNh(base.Action):
                 break
         if ipv6 is None or proto is None:
             raise LangError("commit_ecmp_nh requires ipv6 and proto.", tok.pos)
+        # The learned flows copy the packet's addresses and ports.
+        p.add_prereq("ip6" if ipv6 else "ip4")
+        p.add_prereq(proto)
         return cls(ipv6, proto)
 
     def format(self):
@@ -612,6 +615,7 @@ class CommitLbAff(base.Action):
         if vip.version != be.version:
             raise LangError("commit_lb_aff vip and backend must be of the same "
                             "address family.", tok.pos)
+        p.add_prereq("ip6" if vip.version == 6 else "ip4")   # learns ip.src
         return cls(args["vip"], args["backend"], args.get("proto"),
                    args.get("timeout", 0))
 
