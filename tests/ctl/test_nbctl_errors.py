@@ -7,10 +7,10 @@ import pytest
 from .peer import canonical_dump
 
 SETUP = [
-    "ls-add sw0", "lsp-add sw0 p1", "lsp-set-addresses p1 "
-    "00:00:00:00:00:01", "lr-add r0",
-    "lrp-add r0 rp0 00:00:00:00:ff:01 10.0.0.1/24", "pg-add pg1 p1",
-    "lb-add lb0 30.0.0.1:80 10.0.0.2:80", "ha-chassis-group-add g1",
+    "ls-add sw0", "lsp-add sw0 p1", "lsp-set-addresses p1 00:00:00:00:00:01",
+    "lr-add r0", "lrp-add r0 rp0 00:00:00:00:ff:01 10.0.0.1/24",
+    "pg-add pg1 p1", "lb-add lb0 30.0.0.1:80 10.0.0.2:80",
+    "ha-chassis-group-add g1",
 ]
 
 # (arguments, text the error must contain)
@@ -114,9 +114,10 @@ BAD = [
 
 
 def _setup(nbctl):
+    argv = []
     for line in SETUP:
-        nbctl(*line.split(" ", 2) if line.startswith("lsp-set-addresses")
-              else line.split())
+        argv += ["--"] + line.split()
+    nbctl(*argv)
 
 
 @pytest.mark.parametrize("argv,message", BAD,

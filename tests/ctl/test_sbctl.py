@@ -109,3 +109,20 @@ def test_lflow_list_output_equals_c_ovn_sbctl(sbctl):
         rc, c_out, c_err = run_c("ovn-sbctl", sbctl.remote, argv)
         assert rc == 0, c_err
         assert sbctl(*argv) == c_out, argv
+
+
+def test_docs_describe_every_command():
+    """docs/nbctl.md and docs/sbctl.md name every command the tools have."""
+    import os
+    from pyovn.ctl import dbcmds, nbctl, sbctl
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "docs")
+    generic = set(dbcmds.REGISTRY.commands)
+    for mod, doc in ((nbctl, "nbctl.md"), (sbctl, "sbctl.md")):
+        with open(os.path.join(root, doc)) as f:
+            text = f.read()
+        missing = [c for c in mod.REGISTRY.commands
+                   if c not in generic and c not in text]
+        assert not missing, (doc, missing)
+    with open(os.path.join(root, "ctl.md")) as f:
+        text = f.read()
+    assert all(c in text for c in generic)
