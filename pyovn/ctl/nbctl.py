@@ -104,6 +104,8 @@ def after_commit(runner, txn):
         return
     target = getattr(runner, "forced_cfg", None)
     if target is None:
+        if txn._status != txn.SUCCESS:     # UNCHANGED: nothing to wait for
+            return
         target = txn.get_increment_new_value()
     if target is None or target < 0:
         return

@@ -332,3 +332,51 @@ def test_nbctl_read_commands_print_what_c_ovn_nbctl_prints(ovsdb):
             mismatches.append("%s:\n--- C\n%s--- pyovn\n%s" % (
                 " ".join(argv), c_out, p_out))
     assert not mismatches, "\n".join(mismatches)
+
+
+def test_wait_sb_with_c_northd(ovsdb, rundir):
+    """--wait=sb returns once the real ovn-northd has brought the SB up to
+    date: the new switch's Datapath_Binding is there when nbctl exits."""
+    import os
+    import subprocess
+    from pyovn.db.idl import Database
+    from pyovn.util import proc
+    if shutil.which("ovn-northd") is None:
+        pytest.skip("ovn-northd (C peer) is not installed")
+    nb = ovsdb("nb")
+    sb = ovsdb("sb")
+    pidfile = os.path.join(rundir, "ovn-northd.pid")
+    subprocess.run(["ovn-northd", "--detach", "--no-chdir",
+                    "--pidfile=" + pidfile, "--ovnnb-db=" + nb.remote,
+                    "--ovnsb-db=" + sb.remote,
+                    "--log-file=" + os.path.join(rundir, "northd.log"),
+                    "--unixctl=" + os.path.join(rundir, "northd.ctl"),
+                    "-vconsole:off"], check=True, timeout=30)
+    pid = proc.read_pidfile(pidfile)
+    try:
+        rc, out, err = _apply_py(nbctl, nb.remote,
+                                 ["--wait=sb", "-t", "60", "ls-add", "sw0"])
+        assert rc == 0, err
+        db = Database(sb.remote, "sb").sync()
+        try:
+            names = [d.external_ids.get("name")
+                     for d in db.rows("Datapath_Binding")]
+        finally:
+            db.close()
+        assert names == ["sw0"]
+        # Nothing changed: no wait, and still success.
+        rc, out, err = _apply_py(nbctl, nb.remote,
+                                 ["--wait=sb", "-t", "60", "ls-list"])
+        assert rc == 0 and out.endswith("(sw0)\n")
+        # sync forces a round trip through northd.
+        rc, out, err = _apply_py(nbctl, nb.remote,
+                                 ["--wait=sb", "-t", "60", "sync"])
+        assert rc == 0, err
+        db = Database(nb.remote, "nb").sync()
+        try:
+            g = db.rows("NB_Global")[0]
+            assert g.nb_cfg == 2 and g.sb_cfg == 2
+        finally:
+            db.close()
+    finally:
+        proc.stop_pid(pid)
