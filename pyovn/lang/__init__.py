@@ -24,14 +24,17 @@ __all__ = ["LangError", "Context", "Microflow", "parse_expr", "annotate_expr",
            "compile_match", "check_match", "evaluate_match"]
 
 
-def parse_expr(text, symtab=None):
+def parse_expr(text, symtab=None, context=None):
+    """Parses TEXT; with CONTEXT, ^template variables it knows are
+    expanded lexically (anywhere, as in OVN), the rest stay references."""
     from pyovn.lang.parse import parse
-    return parse(text, symtab)
+    return parse(text, symtab,
+                 context.lookup_template if context is not None else None)
 
 
 def annotate_expr(text, context=None, symtab=None):
     from pyovn.lang.annotate import annotate
-    return annotate(parse_expr(text, symtab), symtab, context)
+    return annotate(parse_expr(text, symtab, context), symtab, context)
 
 
 def compile_match(text, context=None, conj_id_base=1, conjunctive=True,

@@ -275,8 +275,14 @@ def _scan_integer(text, pos):
     return Token("INTEGER", pos, end, value=value, mask=mask, fmt=fmt)
 
 
-def tokenize(text):
-    """Returns the list of tokens of TEXT, ending with an END token."""
+def tokenize(text, lookup_template=None):
+    """Returns the list of tokens of TEXT, ending with an END token.
+
+    With LOOKUP_TEMPLATE (a function from a template variable name to its
+    value text, or None when unknown), `^name` is replaced by the tokens of
+    its value, as OVN does lexically; those tokens carry the position of
+    the `^name` they replace.  Unknown or unresolved variables stay
+    TEMPLATE tokens."""
     if not isinstance(text, str):
         raise LangError("Input is not a string.", 0)
     tokens = []
@@ -313,7 +319,19 @@ def tokenize(text):
             kind = {"$": "MACRO", "@": "PORT_GROUP", "^": "TEMPLATE"}[c]
             if not m:
                 raise LangError("`%s' must be followed by a valid identifier." % c, pos)
-            tokens.append(Token(kind, pos, m.end(), s=m.group(0)))
+            value = lookup_template(m.group(0)) if (kind == "TEMPLATE"
+                                                     and lookup_template) else None
+            if value is None:
+                tokens.append(Token(kind, pos, m.end(), s=m.group(0)))
+            else:
+                try:
+                    sub = tokenize(value)
+                except LangError as e:
+                    raise LangError("Invalid value `%s' of template variable "
+                                    "^%s: %s" % (value, m.group(0), e.message), pos)
+                for t in sub[:-1]:
+                    t.pos, t.end = pos, m.end()
+                    tokens.append(t)
             pos = m.end()
             continue
         if c.isdigit() or (c == ":" and text.startswith("::", pos)):
@@ -359,9 +377,9 @@ class Lexer:
     """A cursor over the tokens of one string, shared by the expression and
     action parsers."""
 
-    def __init__(self, text, tokens=None):
+    def __init__(self, text, tokens=None, lookup_template=None):
         self.text = text
-        self.tokens = tokens if tokens is not None else tokenize(text)
+        self.tokens = tokens if tokens is not None else tokenize(text, lookup_template)
         self.index = 0
 
     @property

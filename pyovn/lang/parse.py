@@ -363,9 +363,11 @@ class Parser:
         raise lx.syntax_error("expecting field name or constant")
 
 
-def parse(text, symtab=None):
-    """Parses match expression TEXT.  Returns an Expr; raises LangError."""
-    lexer = Lexer(text)
+def parse(text, symtab=None, lookup_template=None):
+    """Parses match expression TEXT.  Returns an Expr; raises LangError.
+    LOOKUP_TEMPLATE (name -> value text or None) expands ^templates
+    lexically; without it they stay references for annotate to resolve."""
+    lexer = Lexer(text, lookup_template=lookup_template)
     return Parser(lexer, symtab or default_symtab()).parse()
 
 

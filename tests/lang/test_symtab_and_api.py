@@ -165,3 +165,22 @@ def test_lang_error_position():
         lang.parse_expr("ip4 && tcp.src == 99999")
     assert e.value.offset == 18
     assert "17-bit constant" in str(e.value) and "(at offset 18)" in str(e.value)
+
+
+def test_templates_expand_lexically_anywhere():
+    ctx = Context(templates={"fld": "tcp.dst", "vip": "10.0.0.1",
+                             "cond": "udp && udp.src == 53", "bad": "1.2."})
+    assert str(lang.parse_expr("^fld == 80", context=ctx)) == "tcp.dst == 80"
+    assert str(lang.parse_expr("ip4.dst == ^vip", context=ctx)) == \
+        "ip4.dst == 10.0.0.1"
+    assert str(lang.parse_expr("ip4 && (^cond)", context=ctx)) == \
+        "ip4 && (udp && udp.src == 53)"
+    # Unknown to the context: stays a reference, annotate names it.
+    assert str(lang.parse_expr("ip4.dst == ^other", context=ctx)) == \
+        "ip4.dst == ^other"
+    with pytest.raises(LangError) as e:
+        lang.annotate_expr("ip4.dst == ^other", ctx)
+    assert "Unknown template variable `other'" in str(e.value)
+    with pytest.raises(LangError) as e:
+        lang.parse_expr("ip4.dst == ^bad", context=ctx)
+    assert "template variable ^bad" in e.value.message and e.value.offset == 11
