@@ -20,13 +20,52 @@ from pyovn.lang.lexer import Lexer, format_string, format_value
 from pyovn.lang.parse import parse_field
 from pyovn.lang.symtab import default_symtab
 
-_REG_SPLIT = {}   # "regN" -> (ovs base field, bit offset) for N in 0..9
+def _reg_home(name):
+    """For the logical registers reg0-reg9, which are bits of xxreg0/1 and
+    xreg4 in this model: (container field, bit offset).  Else None."""
+    if name.startswith("reg") and name[3:].isdigit():
+        n = int(name[3:])
+        if n < 8:
+            return "xxreg%d" % (n // 4), 32 * (3 - n % 4)
+        if n < 10:
+            return "xreg4", 32 * (1 - n % 2)
+    return None
+
+
+class _Fields(dict):
+    """OpenFlow field values.  Writing reg0-reg9 (as OpenFlow actions do)
+    updates the bits of the xxreg/xreg that holds them, so every view of a
+    register stays the same value."""
+
+    def __setitem__(self, name, value):
+        home = _reg_home(name)
+        if home is None:
+            dict.__setitem__(self, name, value)
+            return
+        field, shift = home
+        old = dict.get(self, field, 0)
+        dict.__setitem__(self, field, (old & ~(0xffffffff << shift))
+                         | ((value & 0xffffffff) << shift))
+
+    def __getitem__(self, name):
+        home = _reg_home(name)
+        if home is None:
+            return dict.__getitem__(self, name)
+        field, shift = home
+        return (dict.get(self, field, 0) >> shift) & 0xffffffff
+
+    def get(self, name, default=None):
+        if _reg_home(name) is not None:
+            return self[name]
+        return dict.get(self, name, default)
 
 
 class Microflow:
     def __init__(self, ints=None, strings=None, symtab=None):
         self.symtab = symtab or default_symtab()
-        self.ints = dict(ints or {})        # OpenFlow field name -> int
+        self.ints = _Fields()               # OpenFlow field name -> int
+        for name, value in (ints or {}).items():
+            self.ints[name] = value
         self.strings = dict(strings or {})  # "inport"/"outport" -> port name
 
     def copy(self):
@@ -84,13 +123,9 @@ class Microflow:
         """Value of OpenFlow field FIELD as the controller's flows see it:
         reg0-9 are carved out of xxreg0/1 and xreg4, and the logical port
         registers hold the ports' tunnel keys (through LOOKUP_PORT)."""
-        if field.startswith("reg") and field[3:].isdigit():
-            n = int(field[3:])
-            if n < 8:
-                return (self.ints.get("xxreg%d" % (n // 4), 0)
-                        >> (32 * (3 - n % 4))) & 0xffffffff
-            if n < 10:
-                return (self.ints.get("xreg4", 0) >> (32 * (1 - n % 2))) & 0xffffffff
+        if _reg_home(field) is not None:
+            return self.ints[field]
+        if field.startswith("reg"):
             for sname in ("inport", "outport"):
                 sym = self.symtab.lookup(sname)
                 if sym.ovs_field == field:
@@ -98,6 +133,10 @@ class Microflow:
                     key = lookup_port(port) if (lookup_port and port) else None
                     return key or 0
         return self.ints.get(field, 0)
+
+    def set_ovs_value(self, field, value):
+        """Sets OpenFlow field FIELD (reg0-9 land in their xxreg/xreg)."""
+        self.ints[field] = value
 
     # --- text form ------------------------------------------------------------
 

@@ -184,3 +184,14 @@ def test_templates_expand_lexically_anywhere():
     with pytest.raises(LangError) as e:
         lang.parse_expr("ip4.dst == ^bad", context=ctx)
     assert "template variable ^bad" in e.value.message and e.value.offset == 11
+
+
+def test_microflow_openflow_register_views_agree():
+    mf = Microflow()
+    mf.ints["reg1"] = 0xabc            # what an OpenFlow action writes
+    assert mf.get("reg1") == 0xabc and mf.get("xxreg0") == 0xabc << 64
+    mf.set_ovs_value("reg9", 5)
+    assert mf.get("xreg4") == 5 and mf.ints["reg9"] == 5
+    mf.set("xxreg0", 1)
+    assert mf.ovs_value("reg3") == 1 and mf.ovs_value("reg1") == 0
+    assert Microflow(ints={"reg0": 7}).get("reg0") == 7
