@@ -4,7 +4,6 @@ ovs-vtep), with per-tunnel keys and relay tunnels.
     model.py     the plan for one Physical_Switch from the hardware_vtep DB
     vswitch.py   bridges, patch and tunnel ports through the OVS IDL
     flows.py     the OpenFlow tables (declared once) and their installation
-    ofconn.py    packet-in / flow-removed listener for MAC learning
     emulator.py  one reconciliation round, the VTEP DB write-back
     main.py      the command line and the poll loop
 

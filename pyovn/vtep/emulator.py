@@ -4,24 +4,27 @@ with the hardware_vtep database and reports back into it.
 One round (Emulator.run) does, in order:
   1. plan   model.compute(): bound logical switches, tunnels, MACs
   2. OVS    vswitch.reconcile(): LS bridges, patch and tunnel ports
-  3. OF     one listener per LS bridge (packet-in / flow-removed)
-  4. flows  flows.*_flows() diffed into each bridge
+  3. flows  flows.*_flows() handed to each bridge's Ofctrl (one
+            persistent OpenFlow connection per bridge, atomic bundles)
   5. VTEP   Physical_Port rows for the bridge's ports, Ucast_Macs_Local
             (learned MACs), Mcast_Macs_Local unknown-dst (this switch's
             tunnel IP), Tunnel rows with BFD, Logical_Binding_Stats
 
-MAC learning: the bridge learns (port, MAC) with an idle timeout and tells
-the emulator (ofconn): a packet-in adds the MAC, a flow-removed for an
-idle timeout ages it out.
+MAC learning: the bridge learns (port, MAC) into table 2 with an idle
+timeout; the first frame of an unknown source also reaches the emulator as
+a packet-in, which adds the MAC.  Every few seconds the emulator reads the
+learned flows back (flow stats): a MAC whose flow idled out has aged.
 """
 
-import os
 import time
 
 import ovs.vlog
 
+from pyovn.openflow import channel as ofchannel
+from pyovn.openflow.codec import messages as ofmsg
+from pyovn.openflow.ofctrl import Ofctrl
 from pyovn.vtep import flows as flowmod
-from pyovn.vtep import model, ofconn
+from pyovn.vtep import model
 from pyovn.vtep.vswitch import (BridgeSpec, VSwitch, patch_port,
                                 tunnel_port)
 
@@ -30,26 +33,26 @@ vlog = ovs.vlog.Vlog("vtep")
 ENCAP = "vxlan_over_ipv4"
 STATS_INTERVAL = 5.0
 RETRY_INTERVAL = 0.2
-OFPRR_IDLE_TIMEOUT, OFPRR_HARD_TIMEOUT = 0, 1
 
 
 class Emulator:
-    def __init__(self, ps_name, vtep_db, ovs_db, ovs_rundir, rundir,
+    def __init__(self, ps_name, vtep_db, ovs_db, ovs_rundir,
                  mac_age=300, tunnel_options=None):
         self.ps_name = ps_name
         self.vtep = vtep_db
         self.ovs = ovs_db
         self.vswitch = VSwitch(ovs_db, ps_name)
         self.ovs_rundir = ovs_rundir
-        self.rundir = rundir
         self.mac_age = mac_age
         self.tunnel_options = dict(tunnel_options or {})
         self.plans = {}
-        self.tables = {}            # bridge -> FlowTable
-        self.listeners = {}         # bridge -> ofconn.Listener
+        self.ofctrls = {}           # bridge -> Ofctrl
+        self._last_put = {}         # bridge -> frozenset of flows
         self.learned = {}           # ls name -> {mac: physical binding ofport}
+        self.learned_at = {}        # (ls name, mac) -> monotonic time
+        self.next_age_check = 0.0
         self.bridge_ls = {}         # bridge -> ls name
-        self.pending = False        # something to retry soon
+        self.retry = False          # a round failed: run again soon
         self.dirty = True
         self.next_stats = 0.0
         self._warned = set()
@@ -78,6 +81,7 @@ class Emulator:
 
     # -- one round ---------------------------------------------------------------
     def run(self):
+        self.retry = False
         if not self.vtep.find_one("Physical_Switch", name=self.ps_name):
             self.warn_once("no Physical_Switch named %s in the VTEP database"
                            % self.ps_name)
@@ -101,8 +105,8 @@ class Emulator:
         specs, ps_patches, port_keys = self._specs(ps_bridge)
         self.vswitch.assign_ofports(specs, ps_patches)
         self.vswitch.reconcile(specs, ps_patches)
-        self._sync_listeners(specs)
-        self.pending = not self._sync_flows(specs, ps_patches, port_keys, phys)
+        self._sync_ofctrls(specs)
+        self._sync_flows(specs, ps_patches, port_keys, phys)
         self._sync_vtep(phys, tunnel_ip)
         self.dirty = False
 
@@ -113,8 +117,7 @@ class Emulator:
         dp_type = ps_bridge.datapath_type
         for plan in self.plans.values():
             br = plan.bridge
-            spec = specs[br] = BridgeSpec(
-                br, "unix:" + self._of_socket(br), dp_type)
+            spec = specs[br] = BridgeSpec(br, None, dp_type)
             keys = port_keys[br] = {}
             for port, vlan in plan.bindings:
                 ps_side, ls_side = model.patch_names(self.ps_name, port, vlan)
@@ -155,42 +158,31 @@ class Emulator:
                 return tunnel
         return None
 
-    def _of_socket(self, bridge):
-        return os.path.join(self.rundir, "%s.vtep-of" % bridge)
-
-    def _sync_listeners(self, specs):
-        for br in list(self.listeners):
-            if br not in specs:
-                self.listeners.pop(br).close()
-                self.tables.pop(br, None)
-        for br in specs:
-            if br not in self.listeners:
-                self.listeners[br] = ofconn.Listener(
-                    self._of_socket(br),
-                    lambda event, br=br: self._on_of_event(br, event))
-
-    def _mgmt(self, bridge):
-        return "unix:%s/%s.mgmt" % (self.ovs_rundir, bridge)
-
-    def _table(self, bridge):
-        t = self.tables.get(bridge)
-        if t is None:
-            t = self.tables[bridge] = flowmod.FlowTable(bridge,
-                                                        self._mgmt(bridge))
-        return t
+    def _sync_ofctrls(self, specs):
+        wanted = set(specs) | {self.ps_name}
+        for br in list(self.ofctrls):
+            if br not in wanted:
+                self.ofctrls.pop(br).close()
+                self._last_put.pop(br, None)
+        for br in wanted:
+            if br not in self.ofctrls:
+                handler = None
+                if br != self.ps_name:
+                    handler = (lambda msg, br=br: self._on_packet_in(br, msg))
+                self.ofctrls[br] = Ofctrl(
+                    ofchannel.bridge_target(self.ovs_rundir, br),
+                    on_packet_in=handler, tlv_mappings=())
 
     def _sync_flows(self, specs, ps_patches, port_keys, phys):
-        ok = True
         bindings = []
         for plan in self.plans.values():
             for port, vlan in plan.bindings:
                 ofport = self.vswitch.ofport_of(phys.get(port))
                 if ofport is None:
-                    ok = False
-                    continue
+                    continue        # not created yet; the IDL will tell
                 ps_side, _ = model.patch_names(self.ps_name, port, vlan)
                 bindings.append((ofport, vlan, ps_patches[ps_side].ofport))
-        ok &= self._table(self.ps_name).sync(flowmod.ps_bridge_flows(bindings))
+        self._put(self.ps_name, flowmod.ps_bridge_flows(bindings))
         for plan in self.plans.values():
             spec = specs[plan.bridge]
             ports = {k: spec.ports[name].ofport
@@ -198,38 +190,70 @@ class Emulator:
             local = {mac: p for mac, p in
                      self.learned.get(plan.name, {}).items()
                      if p in ports.values()}
-            desired = flowmod.ls_bridge_flows(plan, ports, local,
-                                              self.mac_age,
-                                              self._healthy(plan))
-            ok &= self._table(plan.bridge).sync(desired)
-        return ok
+            self._put(plan.bridge, flowmod.ls_bridge_flows(
+                plan, ports, local, self.mac_age, self._healthy(plan)))
+
+    def _put(self, bridge, flows):
+        """Hands FLOWS to BRIDGE's Ofctrl, only when they changed (a put
+        restarts the wait for the switch's acknowledgement)."""
+        desired = frozenset(flows)
+        if self._last_put.get(bridge) != desired:
+            self._last_put[bridge] = desired
+            self.ofctrls[bridge].put(flows)
+
+    def flows_installed(self):
+        return all(o.up_to_date() for o in self.ofctrls.values())
 
     # -- MAC learning ------------------------------------------------------------
-    def _on_of_event(self, bridge, event):
+    def _on_packet_in(self, bridge, msg):
         ls = self.bridge_ls.get(bridge)
-        if ls is None:
+        if ls is None or msg.table_id != flowmod.T_LEARN:
             return
+        in_port = None
+        for name, value, _ in msg.metadata:
+            if name == "in_port":
+                in_port = value
+        data = msg.packet
+        if len(data) < 14 or in_port is None:
+            return
+        src = data[6:12]
+        if src[0] & 1:
+            return                      # never learn a multicast source
+        mac = ":".join("%02x" % b for b in src)
         macs = self.learned.setdefault(ls, {})
-        if isinstance(event, ofconn.PacketIn):
-            if len(event.data) < 14 or event.in_port is None:
-                return
-            src = event.data[6:12]
-            if src[0] & 1:
-                return                      # never learn a multicast source
-            mac = ":".join("%02x" % b for b in src)
-            if macs.get(mac) != event.in_port:
-                vlog.info("%s: learned %s on port %d" % (ls, mac,
-                                                         event.in_port))
-                macs[mac] = event.in_port
-                self.dirty = True
-        elif isinstance(event, ofconn.FlowRemoved):
-            if event.cookie != flowmod.LEARN_COOKIE or \
-                    event.reason not in (OFPRR_IDLE_TIMEOUT,
-                                         OFPRR_HARD_TIMEOUT):
-                return
-            if event.eth_src and macs.get(event.eth_src) == event.in_port:
-                vlog.info("%s: %s aged out" % (ls, event.eth_src))
-                del macs[event.eth_src]
+        self.learned_at[(ls, mac)] = time.monotonic()
+        if macs.get(mac) != in_port:
+            vlog.info("%s: learned %s on port %d" % (ls, mac, in_port))
+            macs[mac] = in_port
+            self.dirty = True
+
+    def _check_ageing(self):
+        """Asks every logical switch bridge for its learned flows; a MAC
+        learned before the request whose flow is gone has aged out."""
+        now = time.monotonic()
+        if now < self.next_age_check:
+            return
+        self.next_age_check = now + min(5.0, max(0.5, self.mac_age / 2.0))
+        for br, ls in self.bridge_ls.items():
+            ofc = self.ofctrls.get(br)
+            if ofc is None or not ofc.is_connected() or \
+                    not self.learned.get(ls):
+                continue
+            ofc.channel.send(ofmsg.FlowStatsRequest(table=flowmod.T_LEARN),
+                             lambda reply, ls=ls, sent=now:
+                             self._on_learned_flows(ls, sent, reply))
+
+    def _on_learned_flows(self, ls, sent, reply):
+        if reply is None or isinstance(reply, ofmsg.Error):
+            return
+        pairs = flowmod.learned_pairs(f for part in reply for f in part.flows)
+        macs = self.learned.get(ls, {})
+        for mac, port in list(macs.items()):
+            if (port, mac) not in pairs and \
+                    self.learned_at.get((ls, mac), 0) < sent:
+                vlog.info("%s: %s aged out" % (ls, mac))
+                del macs[mac]
+                self.learned_at.pop((ls, mac), None)
                 self.dirty = True
 
     # -- the VTEP database -------------------------------------------------------
@@ -425,21 +449,23 @@ class Emulator:
                 port.vlan_stats = stats
 
     # -- the poll loop ---------------------------------------------------------
-    def run_listeners(self):
-        for listener in list(self.listeners.values()):
-            listener.run()
+    def run_openflow(self):
+        for ofc in list(self.ofctrls.values()):
+            ofc.run()
+        self._check_ageing()
 
     def wait(self, poller):
-        for listener in self.listeners.values():
-            listener.wait(poller)
-        if self.pending:
+        for ofc in self.ofctrls.values():
+            ofc.wait(poller)
+        if self.retry:
             poller.timer_wait(int(RETRY_INTERVAL * 1000))
-        delay = max(0, self.next_stats - time.monotonic())
+        now = time.monotonic()
+        delay = max(0, min(self.next_stats, self.next_age_check) - now)
         poller.timer_wait(int(delay * 1000) + 1)
 
     def cleanup(self):
         """At exit: nothing is removed from OVS (like ovs-vtep, a restart
-        picks the bridges up again); the listeners are closed."""
-        for listener in self.listeners.values():
-            listener.close()
-        self.listeners = {}
+        picks the bridges up again); the OpenFlow connections are closed."""
+        for ofc in self.ofctrls.values():
+            ofc.close()
+        self.ofctrls = {}

@@ -52,7 +52,7 @@ def main(argv):
 
     vtep = Database(args.vtep_db, "vtep")
     ovsdb = Database(args.ovs_db, "vswitch", tables=VSWITCH_TABLES)
-    emu = Emulator(args.ps_name, vtep, ovsdb, args.ovs_rundir, d.rundir,
+    emu = Emulator(args.ps_name, vtep, ovsdb, args.ovs_rundir,
                    mac_age=args.mac_age, tunnel_options=tunnel_options)
     d.register_command("vtep/show", "", 0, 0,
                        lambda conn, argv: conn.reply(show(emu)))
@@ -61,7 +61,7 @@ def main(argv):
     while not d.exiting:
         changed = vtep.run()
         changed |= ovsdb.run()
-        emu.run_listeners()
+        emu.run_openflow()
         if not synced:
             synced = bool(vtep.idl.has_ever_connected() and
                           ovsdb.idl.has_ever_connected() and
@@ -73,7 +73,7 @@ def main(argv):
                 emu.run()
             except Exception as e:      # log, keep serving, retry
                 d.vlog.err("reconciliation failed: %s" % e)
-                emu.pending = True
+                emu.retry = True
         poller = ovs.poller.Poller()
         vtep.wait(poller)
         ovsdb.wait(poller)
@@ -88,12 +88,14 @@ def main(argv):
 
 
 def show(emu):
-    lines = ["flows: %s" % ("pending" if emu.pending else "installed")]
+    lines = ["flows: %s" % ("installed" if emu.flows_installed()
+                            else "pending")]
+    lines += ["  " + ofc.status() for _, ofc in sorted(emu.ofctrls.items())]
     for name, plan in sorted(emu.plans.items()):
-        listener = emu.listeners.get(plan.bridge)
-        lines.append("logical switch %s: bridge %s, key %s, %s, controller "
+        ofc = emu.ofctrls.get(plan.bridge)
+        lines.append("logical switch %s: bridge %s, key %s, %s, OpenFlow "
                      "%s" % (name, plan.bridge, plan.key, plan.mode,
-                             "connected" if listener and listener.conns
+                             "connected" if ofc and ofc.is_connected()
                              else "not connected"))
         for port, vlan in plan.bindings:
             lines.append("  binding %s vlan %d" % (port, vlan))

@@ -20,12 +20,11 @@ PS_PATCH_BASE = 30000     # ofports of our patch ports on the PS bridge
 
 TABLES = {
     "Open_vSwitch": ["bridges"],
-    "Bridge": ["name", "ports", "datapath_type", "fail_mode", "controller",
-               "external_ids", "protocols"],
+    "Bridge": ["name", "ports", "datapath_type", "fail_mode",
+               "external_ids"],
     "Port": ["name", "interfaces", "external_ids"],
     "Interface": ["name", "type", "options", "ofport", "ofport_request",
                   "bfd", "bfd_status", "statistics", "external_ids"],
-    "Controller": ["target", "connection_mode", "is_connected"],
 }
 
 
@@ -41,7 +40,7 @@ class PortSpec:
 class BridgeSpec:
     def __init__(self, name, controller, datapath_type):
         self.name = name
-        self.controller = controller
+        self.controller = controller      # unused: flows go over ofctrl
         self.datapath_type = datapath_type
         self.ports = {}           # name -> PortSpec
 
@@ -147,8 +146,6 @@ class VSwitch:
                         for iface in port.interfaces:
                             iface.delete()
                         port.delete()
-                    for c in row.controller:
-                        c.delete()
                     bridges = [b for b in bridges if b.uuid != row.uuid]
                     row.delete()
             for name, spec in bridge_specs.items():
@@ -161,19 +158,10 @@ class VSwitch:
                     row.ports = []
                     bridges.append(row)
                     current = {}
-                    controllers = []
                 else:
                     current = self.owned_ports(row)
-                    controllers = list(row.controller)
                 row.datapath_type = spec.datapath_type
                 row.fail_mode = ["secure"]
-                if [c.target for c in controllers] != [spec.controller]:
-                    for c in controllers:
-                        c.delete()
-                    c = txn.insert(self.db.tables["Controller"])
-                    c.target = spec.controller
-                    c.connection_mode = ["out-of-band"]
-                    row.controller = [c]
                 self._sync_ports(txn, row, current, spec.ports,
                                  internal=name)
             ovs_row.bridges = bridges
@@ -229,8 +217,7 @@ class VSwitch:
         for name, spec in bridge_specs.items():
             row = owned[name]
             if row.datapath_type != spec.datapath_type or \
-                    row.fail_mode != ["secure"] or \
-                    [c.target for c in row.controller] != [spec.controller]:
+                    row.fail_mode != ["secure"]:
                 return True
             if self._ports_differ(row, spec.ports, internal=name):
                 return True
