@@ -45,6 +45,10 @@ MAX_FREE_BITS = 8
 def _words(field, value, mask):
     """Splits a value on xxregN/xregN into the 32-bit registers OVS keeps
     (the first holding the most significant bits); other fields as is."""
+    if field == "ip_frag" and value & mask & 2 and not mask & 1:
+        # A later fragment is always a fragment: ip.frag[1] is written the
+        # way ovs-ofctl can say it, "later" (3/3).
+        value, mask = value | 1, mask | 1
     if field.startswith(("xxreg", "xreg")):
         n = 4 if field.startswith("xxreg") else 2
         first = int(field.lstrip("x")[3:]) * n
