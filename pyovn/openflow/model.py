@@ -548,8 +548,15 @@ class PopVlan(Action):
 
 @dataclass(frozen=True)
 class DecTtl(Action):
+    """dec_ttl; with `ids` (a tuple of controller ids, possibly empty) it is
+    dec_ttl(ID,...): C OVN writes dec_ttl() -- no packet-in when the TTL
+    runs out."""
+    ids: tuple = None
+
     def __str__(self):
-        return "dec_ttl"
+        if self.ids is None:
+            return "dec_ttl"
+        return "dec_ttl(%s)" % ",".join(str(i) for i in self.ids)
 
 
 @dataclass(frozen=True)
@@ -858,17 +865,21 @@ class Bucket:
 class GroupMod:
     """A group description (add-group syntax).  type: "select", "all",
     "indirect", "ff"; selection_method "dp_hash" or "hash" with `fields`
-    (OVS field names) for hash."""
+    (OVS field names) for hash; selection_method_param (for dp_hash, the
+    hash algorithm in the upper 32 bits: 1 << 32 = symmetric L4)."""
     group_id: int
     type: str = "select"
     buckets: tuple = ()
     selection_method: str = None
     fields: tuple = ()
+    selection_method_param: int = None
 
     def __str__(self):
         s = "group_id=%d,type=%s" % (self.group_id, self.type)
         if self.selection_method:
             s += ",selection_method=%s" % self.selection_method
+        if self.selection_method_param is not None:
+            s += ",selection_method_param=%d" % self.selection_method_param
         if self.fields:
             s += ",fields(%s)" % ",".join(self.fields)
         for b in self.buckets:
@@ -879,7 +890,8 @@ class GroupMod:
         """Everything but the group id: what two users of a group must
         share to share the group."""
         return str(GroupMod(0, self.type, self.buckets, self.selection_method,
-                            self.fields)).split(",", 1)[1]
+                            self.fields, self.selection_method_param)
+                   ).split(",", 1)[1]
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,10 @@ def test_group_and_meter_text():
     assert g.body() == GroupMod(7, g.type, g.buckets, g.selection_method, g.fields).body()
     m = MeterMod(1, "pktps", burst=True, bands=(MeterBand("drop", 10, 20),))
     assert str(m) == "meter=1,pktps,burst,bands=type=drop,rate=10,burst_size=20"
-    r = subprocess.run(["ovs-ofctl", "-O", "OpenFlow15", "parse-group", str(g)],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
+    for grp in (g, GroupMod(2, "select", g.buckets, "dp_hash", (), 1 << 32)):
+        r = subprocess.run(["ovs-ofctl", "-O", "OpenFlow15", "parse-group", str(grp)],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+    assert "selection_method_param=4294967296" in str(
+        GroupMod(2, "select", g.buckets, "dp_hash", (), 1 << 32))
+    assert str(DecTtl(ids=())) == "dec_ttl()" and str(DecTtl()) == "dec_ttl"

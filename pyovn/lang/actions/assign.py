@@ -189,7 +189,9 @@ class DecTtl(base.Action):
         return "ip.ttl--"
 
     def encode(self, ec):
-        return [of.DecTtl()]
+        # No controller ids: a packet whose TTL runs out is dropped here;
+        # the logical pipeline generates ICMP time exceeded itself.
+        return [of.DecTtl(ids=())]
 
     def interpret(self, it):
         sub = of.Subfield("nw_ttl")

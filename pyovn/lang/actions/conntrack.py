@@ -4,8 +4,7 @@ ct_lb_mark.
 
 Zones (registers from pyovn.openflow.layout): ct_next, ct_lb, ct_lb_mark,
 ct_commit_nat and ct_commit use the port's zone (reg13) on a logical
-switch; on a router ct_next, ct_lb*, ct_commit_nat use the DNAT zone
-(reg11) and ct_commit the SNAT zone (reg12).  ct_dnat always uses the
+switch and the DNAT zone (reg11) on a router.  ct_dnat always uses the
 DNAT zone, ct_snat the SNAT zone, and the *_in_czone variants the common
 zone (reg11).
 """
@@ -116,7 +115,8 @@ class CtCommit(base.Action):
         return "ct_commit { %s}" % "".join(str(a) + " " for a in self.actions)
 
     def encode(self, ec):
-        return [of.Ct(commit=True, zone=zone_for(ec, SNAT_ZONE),
+        nat = of.Nat("src") if ec.ct_zero_snat else None
+        return [of.Ct(commit=True, zone=zone_for(ec, DNAT_ZONE), nat=nat,
                       exec_=tuple(encode_list(self.actions, ec)))]
 
     def interpret(self, it):
@@ -385,10 +385,7 @@ class _CtLbBase(base.Action):
             ct = of.Ct(commit=True, table=table, zone=zone, nat=nat,
                        exec_=tuple(exec_))
             buckets.append(of.Bucket((ct,), bucket_id=i, weight=100))
-        group = of.GroupMod(0, "select", tuple(buckets),
-                            "hash" if self.hash_fields else "dp_hash",
-                            self.hash_fields)
-        return [of.Group(ec.groups.alloc(group))]
+        return [of.Group(ec.groups.alloc(ec.select_group(buckets, self.hash_fields)))]
 
     def interpret(self, it):
         choice = None

@@ -8,9 +8,11 @@ datapath key and lflow UUID (cookies, sample ids), the controller meter.
 Both have defaults good for tests and for `pyovn lang`.
 """
 
+import dataclasses
+
 from pyovn.lang.symtab import default_symtab
 from pyovn.openflow import layout
-from pyovn.openflow.model import GroupMod, MeterMod
+from pyovn.openflow.model import GroupMod
 
 PIPELINES = ("ingress", "egress")
 
@@ -47,8 +49,7 @@ class GroupTable:
             gid = self.next_id
             self.next_id += 1
             self.by_body[body] = gid
-        self.groups[gid] = GroupMod(gid, group.type, group.buckets,
-                                    group.selection_method, group.fields)
+        self.groups[gid] = dataclasses.replace(group, group_id=gid)
         return gid
 
 
@@ -70,8 +71,7 @@ class MeterTable:
             mid = self.next_id
             self.next_id += 1
             self.by_body[body] = mid
-        self.meters[mid] = MeterMod(mid, meter.unit, meter.burst, meter.stats,
-                                    meter.bands)
+        self.meters[mid] = dataclasses.replace(meter, meter_id=mid)
         return mid
 
     def lookup(self, name):
@@ -86,13 +86,18 @@ class EncodeContext:
     dp_key: datapath tunnel key (sample obs_domain_id).
     lflow_cookie: first 32 bits of the logical flow UUID.
     collector_ids: configured Flow_Sample_Collector_Set ids (None: any).
-    ctrl_meter_id: meter for controller actions (None: none)."""
+    ctrl_meter_id: meter for controller actions (None: none).
+    ct_zero_snat: OVS supports all-zero SNAT (ovs-vswitchd reports the
+        ct_zero_snat feature): ct_commit then adds nat(src), as OVN does.
+    dp_hash_l4_sym: OVS supports the symmetric L4 dp_hash: dp_hash select
+        groups then use it (selection_method_param=1<<32), as OVN does."""
 
     def __init__(self, pipeline="ingress", table_id=0,
                  n_tables=layout.LOG_PIPELINE_LEN, ports=None, lookup_port=None,
                  ofports=None, is_switch=True, dp_key=0, lflow_cookie=0,
                  groups=None, meters=None, collector_ids=None,
-                 ctrl_meter_id=None, output_table=None):
+                 ctrl_meter_id=None, output_table=None, ct_zero_snat=False,
+                 dp_hash_l4_sym=False):
         if pipeline not in PIPELINES:
             raise ValueError("pipeline must be ingress or egress")
         self.pipeline = pipeline
@@ -108,6 +113,8 @@ class EncodeContext:
         self.meters = meters if meters is not None else MeterTable()
         self.collector_ids = collector_ids
         self.ctrl_meter_id = ctrl_meter_id
+        self.ct_zero_snat = ct_zero_snat
+        self.dp_hash_l4_sym = dp_hash_l4_sym
         if output_table is None:
             # OVN 23.03: ingress `output` enters the output stage through
             # the large-packet detection table; egress `output` goes to
@@ -127,6 +134,15 @@ class EncodeContext:
         if pipeline == "ingress":
             return layout.ingress_table(table_id)
         return layout.egress_table(table_id)
+
+    def select_group(self, buckets, hash_fields=(), l4_sym=False):
+        """A select GroupMod the way OVN builds them: hash over FIELDS, or
+        dp_hash (for `select`, L4_SYM: the symmetric L4 hash when OVS
+        supports it)."""
+        if hash_fields:
+            return GroupMod(0, "select", tuple(buckets), "hash", tuple(hash_fields))
+        return GroupMod(0, "select", tuple(buckets), "dp_hash", (),
+                        (1 << 32) if (l4_sym and self.dp_hash_l4_sym) else None)
 
     @property
     def next_table(self):

@@ -302,7 +302,7 @@ class FwdGroup(base.Action):
             buckets.append(of.Bucket(acts, watch_port=watch))
         if not buckets:
             return []
-        gid = ec.groups.alloc(of.GroupMod(0, "select", tuple(buckets), "dp_hash"))
+        gid = ec.groups.alloc(ec.select_group(buckets))
         return [of.Group(gid)]
 
     def interpret(self, it):
@@ -391,9 +391,8 @@ class Select(base.Action):
             of.Bucket((of.Load(v, self.dst.ovs), of.Resubmit(table=table)),
                       bucket_id=i, weight=w)
             for i, (v, w) in enumerate(self.values))
-        gid = ec.groups.alloc(of.GroupMod(0, "select", buckets,
-                                          "hash" if self.hash_fields else "dp_hash",
-                                          self.hash_fields))
+        gid = ec.groups.alloc(ec.select_group(buckets, self.hash_fields,
+                                              l4_sym=True))
         return [of.Group(gid)]
 
     def interpret(self, it):
@@ -645,10 +644,9 @@ class CommitLbAff(base.Action):
         specs.append(of.LearnSpec("load", _sf("xxreg1" if v6 else "reg4"),
                                   value=int(be)))
         if bport:
-            specs.append(of.LearnSpec("load", _sf("reg2", 0, 16), value=bport))
+            specs.append(of.LearnSpec("load", _sf("reg8", 0, 16), value=bport))
         return [of.Learn(layout.CHK_LB_AFFINITY, tuple(specs),
-                         idle_timeout=self.timeout, delete_learned=True,
-                         cookie=ec.lflow_cookie)]
+                         idle_timeout=self.timeout, delete_learned=True)]
 
     def interpret(self, it):
         it.effect("other", text=self.format())

@@ -139,13 +139,13 @@ def _lookup_class(name, ip_width, ip_reg, with_mac):
 
 
 GetArp = _get_class("get_arp", 32, REG0)
-GetNd = _get_class("get_nd", 128, XXREG1)
+GetNd = _get_class("get_nd", 128, XXREG0)
 PutArp = _put_class("put_arp", 32, REG0, opcodes.PUT_ARP)
 PutNd = _put_class("put_nd", 128, XXREG0, opcodes.PUT_ND)
 LookupArp = _lookup_class("lookup_arp", 32, REG0, True)
 LookupArpIp = _lookup_class("lookup_arp_ip", 32, REG0, False)
 LookupNd = _lookup_class("lookup_nd", 128, XXREG0, True)
-LookupNdIp = _lookup_class("lookup_nd_ip", 128, XXREG1, False)
+LookupNdIp = _lookup_class("lookup_nd_ip", 128, XXREG0, False)
 
 
 @base.register

@@ -6,7 +6,7 @@ payload.  The packet-in handler (pinctrl) dispatches on it.  The numbers
 are OVN 23.03's, so flow dumps read the same as on C chassis.
 """
 
-ARP = 0x00                 # arp { ... }            nested actions, pause
+ARP = 0x00                 # arp { ... }            nested actions
 PUT_ARP = 0x01             # put_arp(port, ip, mac) reg14/reg0/eth.src
 PUT_DHCP_OPTS = 0x02       # put_dhcp_opts(...)     result hdr + options, pause
 ND_NA = 0x03               # nd_na { ... }          nested actions
@@ -15,7 +15,7 @@ PUT_DHCPV6_OPTS = 0x05     # put_dhcpv6_opts(...)   result hdr + options, pause
 DNS_LOOKUP = 0x06          # dns_lookup()           result hdr, pause
 LOG = 0x07                 # log(...)               verdict, severity, name
 PUT_ND_RA_OPTS = 0x08      # put_nd_ra_opts(...)    result hdr + RA, pause
-ND_NS = 0x09               # nd_ns { ... }          nested actions, pause
+ND_NS = 0x09               # nd_ns { ... }          nested actions
 ICMP = 0x0a                # icmp4 { } / icmp6 { }  nested actions
 TCP_RESET = 0x0b           # tcp_reset { ... }
 ND_NA_ROUTER = 0x0c        # nd_na_router { ... }

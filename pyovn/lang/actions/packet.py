@@ -57,8 +57,8 @@ def _nested_class(name, opcode, prereq, pause=False):
     return C
 
 
-Arp = _nested_class("arp", opcodes.ARP, "ip4", pause=True)
-NdNs = _nested_class("nd_ns", opcodes.ND_NS, "ip6", pause=True)
+Arp = _nested_class("arp", opcodes.ARP, "ip4")
+NdNs = _nested_class("nd_ns", opcodes.ND_NS, "ip6")
 NdNa = _nested_class("nd_na", opcodes.ND_NA, "nd_ns")
 NdNaRouter = _nested_class("nd_na_router", opcodes.ND_NA_ROUTER, "nd_ns")
 Icmp4 = _nested_class("icmp4", opcodes.ICMP, "ip4")
