@@ -691,7 +691,7 @@ def ha_chassis_group_list(ctx):
     for g in sorted(ctx.rows("HA_Chassis_Group"), key=lambda g: g.name):
         ctx.writeln(nb.label(g))
         for c in sorted((c for c in g.ha_chassis if c is not None),
-                        key=lambda c: (-c.priority, c.chassis_name)):
+                        key=lambda c: c.uuid):
             ctx.writeln("    %s (%s)" % (c.uuid, c.chassis_name))
             ctx.writeln("    priority %d" % c.priority)
             ctx.writeln("")

@@ -9,7 +9,7 @@ docs/sbctl.md lists them all.
 
 import json
 
-from pyovn.ctl import dbcmds
+from pyovn.ctl import conncmds, dbcmds
 from pyovn.ctl import validate as v
 from pyovn.ctl.base import Program, Registry, RowId
 from pyovn.ctl.errors import CtlError
@@ -251,6 +251,7 @@ def count_flows(ctx):
     ctx.writeln("Total number of logical flows = %d" % total)
 
 
+REGISTRY.include(conncmds.make_registry("SB_Global"))
 REGISTRY.include(dbcmds.REGISTRY)
 
 ROW_IDS = {

@@ -162,6 +162,26 @@ NB_SCENARIOS = {
         ["dhcp-options-create", "10.0.0.0/24", "name=d1"],
         ["dhcp-options-create", "fd00::/64"],
     ],
+    "qos_meters_conn": [
+        ["ls-add", "sw0"],
+        ["qos-add", "sw0", "from-lport", "100", "ip4", "dscp=10"],
+        ["qos-add", "sw0", "to-lport", "200", "udp", "rate=1000",
+         "burst=100"],
+        ["qos-add", "sw0", "to-lport", "300", "tcp", "rate=500", "dscp=4"],
+        ["--may-exist", "qos-add", "sw0", "from-lport", "100", "ip4",
+         "dscp=10"],
+        ["qos-add", "sw0", "to-lport", "400", "ip6", "dscp=1"],
+        ["qos-del", "sw0", "to-lport", "400", "ip6"],
+        ["meter-add", "m1", "drop", "100", "kbps"],
+        ["meter-add", "m2", "drop", "10", "pktps", "20"],
+        ["--fair", "meter-add", "m3", "drop", "5", "kbps"],
+        ["meter-add", "m4", "drop", "5", "kbps"], ["meter-del", "m4"],
+        ["set-connection", "ptcp:6641:127.0.0.1", "punix:/tmp/x.sock"],
+        ["--inactivity-probe=30000", "set-connection", "ptcp:6642"],
+        ["set-ssl", "/k.pem", "/c.pem", "/ca.pem"],
+        ["--bootstrap", "set-ssl", "/k2.pem", "/c2.pem", "/ca2.pem",
+         "TLSv1.2", "HIGH"],
+    ],
     "generic": [
         ["ls-add", "sw0"],
         ["set", "Logical_Switch", "sw0", "external_ids:neutron=abc",
@@ -227,6 +247,8 @@ SB_COMMANDS = [
     ["chassis-del", "ch3"],
     ["--if-exists", "chassis-del", "nope"],
     ["set", "SB_Global", ".", "options:foo=bar"],
+    ["set-connection", "ptcp:6642"],
+    ["set-ssl", "/k.pem", "/c.pem", "/ca.pem"],
     ["--", "--id=@dp", "create", "Datapath_Binding", "tunnel_key=1",
      "external_ids:name=sw0", "--", "create", "Port_Binding",
      "logical_port=lp1", "datapath=@dp", "tunnel_key=1", "--", "create",
@@ -263,6 +285,7 @@ READ_COMMANDS = [
      "p1"],
     ["get", "Logical_Router_Port", "rp0", "networks", "mac"],
     ["get", "NB_Global", ".", "nb_cfg"],
+    ["qos-list", "sw0"], ["meter-list"], ["get-connection"], ["get-ssl"],
 ]
 
 
@@ -319,7 +342,14 @@ def test_nbctl_read_commands_print_what_c_ovn_nbctl_prints(ovsdb):
             ["--portrange", "lr-nat-add", "r0", "snat", "1.1.1.4",
              "10.0.5.0/24", "100-200"],
             ["lrp-set-redirect-type", "rp0", "bridged"],
-            ["lsp-set-enabled", "p1", "disabled"]]:
+            ["lsp-set-enabled", "p1", "disabled"],
+            ["qos-add", "sw0", "from-lport", "100", "ip4", "dscp=10"],
+            ["qos-add", "sw0", "to-lport", "200", "udp", "rate=1000",
+             "burst=100", "dscp=3"],
+            ["meter-add", "m1", "drop", "100", "kbps"],
+            ["--fair", "meter-add", "m2", "drop", "10", "pktps", "20"],
+            ["set-connection", "ptcp:6641", "punix:/tmp/x.sock"],
+            ["set-ssl", "/k.pem", "/c.pem", "/ca.pem"]]:
         rc, _, err = run_c("ovn-nbctl", db.remote, argv)
         assert rc == 0, err
     mismatches = []
