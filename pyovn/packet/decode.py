@@ -2,7 +2,7 @@
 back to the same bytes) and a flat dict of fields."""
 
 from pyovn.packet import describe
-from pyovn.packet.fields import PacketError
+from pyovn.packet.fields import PacketError, parse_hex
 from pyovn.packet.layers import ND_BY_TYPE, header
 
 TUNNELS = ("geneve", "vxlan", "stt")
@@ -97,7 +97,6 @@ def decode(data):
     malformed bytes: whatever cannot be decoded ends up in a payload layer
     and the reason in .errors."""
     if isinstance(data, str):
-        from pyovn.packet.fields import parse_hex
         data = parse_hex(data)
     data = bytes(data)
     layers, errors = [], []

@@ -29,6 +29,11 @@ SOCKET_PATH_MAX = 100            # sun_path is 108 bytes with the NUL
 
 ENCAPS = ("geneve", "vxlan", "stt")
 
+# Each chassis sends one probe frame onto the underlay at start-up, to know
+# that the underlay switch has accepted its wire.  The underlay drops them
+# and the sandbox hides them from captures.
+PROBE_ETHERTYPE = 0x88b5         # IEEE "local experimental"
+
 
 def chassis_name(index):
     return "hv%d" % index

@@ -31,6 +31,10 @@ from pyovn.util import proc
 COMPONENT_CHOICES = ("c", "py", "none")
 
 
+def _is_probe(frame):
+    return frame[12:14] == layout.PROBE_ETHERTYPE.to_bytes(2, "big")
+
+
 class Sandbox:
     def __init__(self, root):
         self.paths = layout.Paths(root)
@@ -93,7 +97,8 @@ class Sandbox:
     # -- up -----------------------------------------------------------------
     def up(self, chassis=3, encap="geneve", northd="c", controller="c", timeout=30.0):
         """Builds and starts the deployment; on any failure stops what it
-        started and raises SandboxError."""
+        started and raises (SandboxError, ProcError naming the program
+        that failed, or TimeoutError naming what did not happen)."""
         self._check_args(chassis, encap, northd, controller)
         if self.state is not None and self.running():
             raise SandboxError("a sandbox is already running in %s "
@@ -196,6 +201,9 @@ class Sandbox:
         self.state["underlay"] = {"rundir": d, "db": remote}
         self._save()
         self._vsctl(remote, "add-br", layout.UNDERLAY_BRIDGE)
+        proc.run([proc.which("ovs-ofctl"), "add-flow",
+                  "unix:" + os.path.join(d, layout.UNDERLAY_BRIDGE + ".mgmt"),
+                  "priority=65535,dl_type=0x%04x,actions=drop" % layout.PROBE_ETHERTYPE])
 
     def _start_chassis(self, index, encap):
         name = layout.chassis_name(index)
@@ -232,12 +240,23 @@ class Sandbox:
                     "other-config:disable-in-band=true")
 
     def _connect_underlay(self, timeout):
-        """Waits until every chassis' underlay stream is connected, then
-        gives each br-phys static neighbours (dummy bridges answer no ARP)."""
+        """Waits until every chassis' wire is up at both ends (its stream
+        is connected, and a probe frame it sends reaches the underlay
+        switch), then gives each br-phys static neighbours (dummy bridges
+        answer no ARP)."""
         for c in self.state["chassis"]:
             proc.wait_for(lambda: "connected" in self.appctl(
                 c["name"], "netdev-dummy/conn-state", layout.PHYS_PORT),
                 timeout, interval=0.05, what="%s underlay link" % c["name"])
+            probe = pkt.compose([("eth", {"src": c["mac"], "dst": "ff:ff:ff:ff:ff:ff",
+                                          "type": layout.PROBE_ETHERTYPE}),
+                                 ("payload", {"text": "pyovn sandbox probe"})])
+            self.appctl(c["name"], "netdev-dummy/receive", layout.PHYS_BRIDGE, probe.hex())
+        for c in self.state["chassis"]:
+            rx = self.paths.underlay_pcap(c["name"], "rx")
+            proc.wait_for(lambda: any(_is_probe(f) for f in pkt.pcap.packets(rx)),
+                          timeout, interval=0.02,
+                          what="%s's probe at the underlay switch" % c["name"])
         for c in self.state["chassis"]:
             for peer in self.state["chassis"]:
                 if peer is not c:
@@ -425,7 +444,8 @@ class Sandbox:
         if direction not in ("rx", "tx"):
             raise SandboxError("direction must be rx or tx, not '%s'" % direction)
         name = self.chassis(chassis)["name"]
-        return [pkt.decode(d) for d in pkt.pcap.packets(self.paths.underlay_pcap(name, direction))]
+        return [pkt.decode(d) for d in pkt.pcap.packets(self.paths.underlay_pcap(name, direction))
+                if not _is_probe(d)]
 
     def wait_received(self, vif, count=1, match=None, timeout=10.0):
         """Polls until VIF has received COUNT packets (that satisfy MATCH, a

@@ -10,6 +10,8 @@ import tempfile
 
 import pytest
 
+from pyovn import packet
+from pyovn.packet import pcap
 from pyovn.sandbox import Sandbox, SandboxError
 from pyovn.util import proc
 
@@ -101,15 +103,20 @@ def test_underlay_carries_frames_between_chassis_without_ovn(sbdir):
     """The wire itself: a frame sent out of hv1's br-phys arrives at the
     underlay switch and is delivered to hv2 (no OVN daemons)."""
     sb = Sandbox(sbdir).up(chassis=2, northd="none", controller="none")
+    # Each chassis' start-up probe reached the underlay switch, which
+    # dropped it; the sandbox hides probes from captures.
+    raw = pcap.packets(os.path.join(sbdir, "underlay", "hv1-rx.pcap"))
+    assert [packet.decode(f)["eth.type"] for f in raw] == [0x88b5]
+    assert pcap.packets(os.path.join(sbdir, "underlay", "hv2-tx.pcap")) == []
+    assert sb.underlay("hv1", "rx") == [] and sb.underlay("hv2", "tx") == []
     frame = "eth(src=aa:55:aa:55:00:01,dst=ff:ff:ff:ff:ff:ff)/arp(sha=aa:55:aa:55:00:01,spa=192.168.0.1,tpa=192.168.0.2)"
     # br-phys is a NORMAL bridge: a frame entering its internal port
     # leaves through ul0 onto the underlay.
-    sb.appctl("hv1", "netdev-dummy/receive", "br-phys",
-              __import__("pyovn.packet", fromlist=["compose"]).compose(frame).hex())
+    sb.appctl("hv1", "netdev-dummy/receive", "br-phys", packet.compose(frame).hex())
     got = proc.wait_for(lambda: [p for p in sb.underlay("hv2", "tx") if p.get("arp.spa") == "192.168.0.1"],
                         10, what="ARP on the underlay to hv2")
     assert got[0]["arp.tpa"] == "192.168.0.2"
-    assert sb.underlay("hv1", "rx")[0] == got[0]
+    assert sb.underlay("hv1", "rx") == got
 
 
 @pytest.mark.parametrize("args, message", [
@@ -147,3 +154,14 @@ def test_vif_and_packet_errors(sbdir):
     assert p.returncode == 1 and "eth: bad dst: '2' is not an Ethernet address" in p.stderr
     p = run("up", "--dir", sbdir, check=False)
     assert p.returncode == 1 and "already running" in p.stderr
+
+
+@pytest.mark.parametrize("component", ["northd", "controller"])
+def test_unbuilt_pyovn_daemon_is_named(sbdir, component):
+    from pyovn import cli
+    if cli.load(component) is not None:
+        pytest.skip("pyovn %s exists now" % component)
+    p = run("up", "--dir", sbdir, "--" + component, "py", check=False)
+    assert p.returncode == 1
+    assert "pyovn %s is not built yet" % component in p.stderr
+    assert os.listdir(sbdir) == []
