@@ -229,15 +229,15 @@ class Emulator:
 
     def _check_ageing(self):
         """Asks every logical switch bridge for its learned flows; a MAC
-        learned before the request whose flow is gone has aged out."""
+        learned before the request whose flow is gone has aged out, a
+        learned flow for an unknown MAC is adopted."""
         now = time.monotonic()
         if now < self.next_age_check:
             return
         self.next_age_check = now + min(5.0, max(0.5, self.mac_age / 2.0))
         for br, ls in self.bridge_ls.items():
             ofc = self.ofctrls.get(br)
-            if ofc is None or not ofc.is_connected() or \
-                    not self.learned.get(ls):
+            if ofc is None or not ofc.is_connected():
                 continue
             ofc.channel.send(ofmsg.FlowStatsRequest(table=flowmod.T_LEARN),
                              lambda reply, ls=ls, sent=now:
@@ -247,7 +247,15 @@ class Emulator:
         if reply is None or isinstance(reply, ofmsg.Error):
             return
         pairs = flowmod.learned_pairs(f for part in reply for f in part.flows)
-        macs = self.learned.get(ls, {})
+        macs = self.learned.setdefault(ls, {})
+        # A learned flow this emulator does not know (after a restart) is
+        # a live MAC: adopt it.
+        for port, mac in sorted(pairs):
+            if mac not in macs:
+                vlog.info("%s: found %s learned on port %d" % (ls, mac, port))
+                macs[mac] = port
+                self.learned_at[(ls, mac)] = sent
+                self.dirty = True
         for mac, port in list(macs.items()):
             if (port, mac) not in pairs and \
                     self.learned_at.get((ls, mac), 0) < sent:

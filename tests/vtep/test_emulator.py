@@ -210,3 +210,23 @@ def test_bad_configuration_logged_and_skipped(lab):
                   what="local flooding despite the bad locator")
     log = open("%s/bad.vtep.log" % lab.rundir).read()
     assert "locator 10.9.9.9 has no tunnel key" in log
+
+
+def test_restart_adopts_learned_macs(lab):
+    """After a restart the emulator finds the MACs the bridge still has in
+    its learned table: unicast keeps going to the right port only."""
+    v = lab.add_vtep("rst", ["r1", "r2", "r3"])
+    _bind(v, "ls8", 8, [("r1", 0), ("r2", 0), ("r3", 0)], [])
+    v.start()
+    wait_ready(v)
+    v.send("r1", frame(BCAST, "00:00:00:00:0f:01", "hello-r1"))
+    proc.wait_for(lambda: "00:00:00:00:0f:01" in v.vtepctl(
+        "list-local-macs", "ls8"), 10, what="MAC learned")
+    v.stop()
+    v.start()
+    wait_ready(v, expect={"rst": ["learned 00:00:00:00:0f:01 on port"]})
+    assert "00:00:00:00:0f:01" in v.vtepctl("list-local-macs", "ls8")
+    v.send("r2", frame("00:00:00:00:0f:01", "00:00:00:00:0f:02", "to-r1"))
+    proc.wait_for(lambda: count(v, "r1", "to-r1") == 1, 10,
+                  what="unicast to the adopted MAC")
+    assert count(v, "r3", "to-r1") == 0
