@@ -175,9 +175,24 @@ def _stack_header_to_nxm(data):
     return bytes(out)
 
 
-def normalize(actions, groups):
+def meter_bodies(dump):
+    """meter id -> its description, from dump-meters."""
+    out, cur = {}, None
+    for line in dump.splitlines():
+        m = re.match(r"\s*meter=(\d+)\s+(.*)$", line)
+        if m:
+            cur = m.group(1)
+            out[cur] = m.group(2)
+        elif cur is not None and line.strip():
+            out[cur] += " " + line.strip()
+    return out
+
+
+def normalize(actions, groups, meters=None):
     actions = re.sub(r"group:(\d+)", lambda m: "group:{%s}" % groups.get(m.group(1)),
                      actions)
+    actions = re.sub(r"meter:(\d+)",
+                     lambda m: "meter:{%s}" % (meters or {}).get(m.group(1)), actions)
     # ovs-ofctl's text path cannot express NXAST_DEC_TTL_CNT_IDS without
     # ids (what both OVN and pyovn's model mean by `dec_ttl()').
     actions = re.sub(r"dec_ttl\(\)", "dec_ttl", actions)
@@ -234,6 +249,7 @@ def test_encoding_matches_c_ovn_controller(chassis):
     logical_tables |= set(range(layout.LOG_EGRESS_PIPELINE,
                                 layout.LOG_EGRESS_PIPELINE + layout.LOG_PIPELINE_LEN))
     mine, my_groups, gid = [], [], [1000]
+    my_meters = MeterTable(first_id=1, named=meters)
     compared = {}
     for (table, prio, match), (cookie, actions) in c_flows.items():
         if table not in logical_tables or cookie not in lflows:
@@ -254,7 +270,7 @@ def test_encoding_matches_c_ovn_controller(chassis):
         ec = EncodeContext(pipeline=pipeline, table_id=table_id,
                            ports=ports.get(dp_key, {}), is_switch=is_switch[dp_key],
                            dp_key=dp_key, lflow_cookie=cookie,
-                           meters=MeterTable(named=meters),
+                           meters=my_meters,
                            # features ovn-controller detects in OVS 3.1
                            ct_zero_snat=True, dp_hash_l4_sym=True)
         ec.groups.next_id = gid[0] + 1
@@ -272,17 +288,21 @@ def test_encoding_matches_c_ovn_controller(chassis):
         f.write("\n".join(my_groups) + "\n")
     if my_groups:
         c.ofctl("add-groups", "br-test", gfile)
+    for m in my_meters.meters.values():
+        c.ofctl("add-meter", "br-test", str(m))
     ffile = os.path.join(c.rd, "flows.txt")
     with open(ffile, "w") as f:
         f.write("\n".join(mine) + "\n")
     c.ofctl("add-flows", "br-test", ffile)
     my_flows = parse_dump(c.ofctl("--no-stats", "dump-flows", "br-test"))
     my_group_bodies = group_bodies(c.ofctl("dump-groups", "br-test"))
+    c_meters = meter_bodies(c.ofctl("dump-meters", "br-int"))
+    my_meter_bodies = meter_bodies(c.ofctl("dump-meters", "br-test"))
 
     diffs = []
     for key, text in sorted(compared.items()):
-        theirs = normalize(c_flows[key][1], c_groups)
-        ours = normalize(my_flows[key][1], my_group_bodies)
+        theirs = normalize(c_flows[key][1], c_groups, c_meters)
+        ours = normalize(my_flows[key][1], my_group_bodies, my_meter_bodies)
         theirs = re.sub(r"meter_id=\d+", "meter_id=N", theirs)
         ours = re.sub(r"meter_id=\d+", "meter_id=N", ours)
         if theirs != ours:

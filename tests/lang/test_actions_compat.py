@@ -71,6 +71,13 @@ lr-route-add lr0 30.0.0.0/24 20.0.0.50
 --ecmp-symmetric-reply lr-route-add lr0 40.0.0.0/24 20.0.0.61
 lr-policy-add lr0 100 "ip4.src == 10.0.0.12" reroute 20.0.0.70
 set Logical_Router lr0 options:mcast_relay=true
+fwd-group-add fwd0 sw1 20.0.0.100 00:00:00:00:00:64 sw1-p1 sw1-lr0
+set Load_Balancer lb0 selection_fields=ip_src,ip_dst
+lb-add lb-empty 10.0.0.250:80 "" tcp
+ls-lb-add sw1 lb-empty
+set NB_Global . options:controller_event=true
+qos-add sw1 from-lport 100 "ip4" rate=1000 burst=100
+set Logical_Router_Port lr0-public options:gateway_mtu=1400
 lr-add gr0
 set Logical_Router gr0 options:chassis=hv1
 lrp-add gr0 gr0-sw1 00:00:00:00:ee:01 20.0.0.2/24
@@ -161,5 +168,6 @@ def test_c_northd_actions_parse_and_encode(c_northd_sb):
                  "PutDhcpv6Opts", "DnsLookup", "PutNdRaOpts", "Arp", "NdNa",
                  "Icmp4", "Log", "CtDnat", "CtSnat", "LookupArp", "PutArp",
                  "GetArp", "BindVport", "Igmp", "CommitLbAff", "ChkLbAff",
-                 "CheckInPortSec", "ChkLbHairpin", "Reject"):
+                 "CheckInPortSec", "ChkLbHairpin", "Reject", "FwdGroup", "SetMeter",
+                 "TriggerEvent", "CheckPktLarger", "Icmp4Error", "Icmp6Error"):
         assert name in seen, (name, sorted(seen))

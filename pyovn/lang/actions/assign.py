@@ -79,17 +79,18 @@ class Load(base.Action):
 
 
 def encode_ovn_field(name, value):
-    """icmp4.frag_mtu / icmp6.frag_mtu: OpenFlow has no such field, so OVN
-    carries them in a note for pinctrl to apply to the generated packet."""
+    """icmp4.frag_mtu / icmp6.frag_mtu: OpenFlow has no such field.  As in
+    OVN 23.03, setting one is a paused controller action (opcodes
+    PUT_ICMP4_FRAG_MTU / PUT_ICMP6_FRAG_MTU, the MTU as 16 / 32 bits);
+    inside icmp4_error { } it runs on the generated packet, so pinctrl
+    writes the MTU into it and resumes."""
     if name == "icmp4.frag_mtu":
-        body = (opcodes.OVN_FIELD_ICMP4_FRAG_MTU.to_bytes(2, "big") + b"\0\0"
-                + value.to_bytes(2, "big"))
+        opcode, data = opcodes.PUT_ICMP4_FRAG_MTU, value.to_bytes(2, "big")
     elif name == "icmp6.frag_mtu":
-        body = (opcodes.OVN_FIELD_ICMP6_FRAG_MTU.to_bytes(2, "big") + b"\0\0"
-                + value.to_bytes(4, "big"))
+        opcode, data = opcodes.PUT_ICMP6_FRAG_MTU, value.to_bytes(4, "big")
     else:
         raise LangError("Field %s cannot be encoded." % name)
-    return of.Note(opcodes.OVN_NOTE_MAGIC + body)
+    return base.controller(opcode, data, pause=True)
 
 
 def _check_pair(dst, src, tok, verb):

@@ -193,7 +193,7 @@ class SetMeter(base.Action):
     def encode(self, ec):
         band = of.MeterBand("drop", self.rate, self.burst)
         mid = ec.meters.alloc(of.MeterMod(0, "kbps", burst=bool(self.burst),
-                                          bands=(band,)))
+                                          stats=True, bands=(band,)))
         return [of.Meter(mid)]
 
     def interpret(self, it):

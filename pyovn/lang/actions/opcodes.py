@@ -19,7 +19,7 @@ ND_NS = 0x09               # nd_ns { ... }          nested actions
 ICMP = 0x0a                # icmp4 { } / icmp6 { }  nested actions
 TCP_RESET = 0x0b           # tcp_reset { ... }
 ND_NA_ROUTER = 0x0c        # nd_na_router { ... }
-PUT_ICMP4_FRAG_MTU = 0x0d
+PUT_ICMP4_FRAG_MTU = 0x0d    # icmp4.frag_mtu = N      be16 MTU, pause
 ICMP4_ERROR = 0x0e         # icmp4_error { ... }
 EVENT = 0x0f               # trigger_event(...)     event type + TLVs
 IGMP = 0x10                # igmp
@@ -27,7 +27,7 @@ BIND_VPORT = 0x11          # bind_vport(V, P)       vport key
 HANDLE_SVC_CHECK = 0x12    # handle_svc_check(P)
 DHCP6_SERVER = 0x13        # handle_dhcpv6_reply
 ICMP6_ERROR = 0x14         # icmp6_error { ... }
-PUT_ICMP6_FRAG_MTU = 0x15
+PUT_ICMP6_FRAG_MTU = 0x15    # icmp6.frag_mtu = N      be32 MTU, pause
 REJECT = 0x16              # reject { ... }
 BFD_MSG = 0x17             # handle_bfd_msg()
 SCTP_ABORT = 0x18          # sctp_abort { ... }
@@ -35,8 +35,3 @@ PUT_FDB = 0x19             # put_fdb(P, mac)
 
 NAMES = {v: k.lower() for k, v in dict(globals()).items()
          if k.isupper() and isinstance(v, int)}
-
-# Payload of the icmp4.frag_mtu / icmp6.frag_mtu note actions.
-OVN_NOTE_MAGIC = b"ovn\0"
-OVN_FIELD_ICMP4_FRAG_MTU = 0
-OVN_FIELD_ICMP6_FRAG_MTU = 1
