@@ -104,3 +104,40 @@ def test_down_stops_every_process_of_the_sandbox(sandbox_factory):
     assert not any(proc.pid_alive(pid) for pid in pids)
     assert not any(p["running"] for p in sb.status())
     assert sb.down() == []                  # again: nothing left to stop
+
+
+def test_routed_packet_is_rewritten_across_chassis(sandbox_factory):
+    """Two switches and a router (written with the C ovn-nbctl, a test
+    peer): a packet routed from hv1 to hv3 arrives with the router's MAC
+    and its TTL decremented."""
+    sb = sandbox_factory(chassis=3, northd="c", controller="c")
+    nbctl = [proc.which("ovn-nbctl"), "--db=" + sb.nb_remote]
+    proc.run(nbctl + [
+        "lr-add", "lr0",
+        "--", "lrp-add", "lr0", "lrp0", "00:00:00:00:ff:01", "10.0.0.254/24",
+        "--", "lrp-add", "lr0", "lrp1", "00:00:00:00:ff:02", "10.0.1.254/24",
+        "--", "ls-add", "sw0", "--", "ls-add", "sw1",
+        "--", "lsp-add", "sw0", "sw0-lr0", "--", "lsp-set-type", "sw0-lr0", "router",
+        "--", "lsp-set-addresses", "sw0-lr0", "router",
+        "--", "lsp-set-options", "sw0-lr0", "router-port=lrp0",
+        "--", "lsp-add", "sw1", "sw1-lr0", "--", "lsp-set-type", "sw1-lr0", "router",
+        "--", "lsp-set-addresses", "sw1-lr0", "router",
+        "--", "lsp-set-options", "sw1-lr0", "router-port=lrp1",
+        "--", "lsp-add", "sw0", "p1", "--", "lsp-set-addresses", "p1", "%s %s" % (MAC1, IP1),
+        "--", "lsp-add", "sw1", "p3", "--", "lsp-set-addresses", "p3",
+        "%s 10.0.1.3" % MAC3])
+    bind_and_wait(sb)
+
+    sent = sb.inject("vif1", "eth(src=%s,dst=00:00:00:00:ff:01)/ip4(src=%s,dst=10.0.1.3,ttl=64)"
+                             "/udp(src=1234,dst=5678)/payload(text=routed)" % (MAC1, IP1))
+    got = sb.wait_received("vif3", match=lambda p: p.get("udp.dst") == 5678)[0]
+    assert got["eth.src"] == "00:00:00:00:ff:02" and got["eth.dst"] == MAC3
+    assert got["ip4.ttl"] == 63
+    assert got["ip4.src"] == IP1 and got["ip4.dst"] == "10.0.1.3"
+    assert got["payload.hex"] == b"routed".hex()
+    # Everything but the rewritten fields is unchanged.
+    expected = packet.decode(packet.compose(
+        "eth(src=00:00:00:00:ff:02,dst=%s)/ip4(src=%s,dst=10.0.1.3,ttl=63)"
+        "/udp(src=1234,dst=5678)/payload(text=routed)" % (MAC3, IP1)))
+    assert got == expected
+    assert sent != got.data
