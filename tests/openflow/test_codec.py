@@ -3,6 +3,7 @@ a cross-check of each encoding with `ovs-ofctl ofp-print` (OVS's own
 decoder): it must decode without error and print what we meant."""
 
 import ipaddress
+import struct
 
 import pytest
 
@@ -235,6 +236,29 @@ def test_multipart_replies_roundtrip():
     roundtrip(W.MeterConfigReply([m]))
 
 
+def test_one_undecodable_flow_does_not_hide_the_others():
+    good = W.FlowStats(8, 100, [("reg14", 1, None)], [Act("resubmit", table=9)])
+    bad = bytearray(good.encode(codec.fields.DEFAULT_CONTEXT))
+    bad[-8:-6] = b"\x7f\x7f"       # an unknown action subtype
+    body = struct.pack("!HH4x", W.OFPMP_FLOW_DESC, 0) + bytes(bad) + \
+        good.encode(codec.fields.DEFAULT_CONTEXT)
+    reply = codec.decode(struct.pack("!BBHI", 6, W.OFPT_MULTIPART_REPLY, 8 + len(body), 1) + body)
+    assert isinstance(reply.flows[0], W.UndecodableFlow) and reply.flows[1] == good
+    assert "unknown Nicira action subtype" in reply.flows[0].error
+    with pytest.raises(codec.CodecError, match="undecodable flow in table 8"):
+        MW.flow_from_stats(reply.flows[0])
+
+
+def test_dec_ttl_with_controller_ids():
+    fm = W.FlowMod(match=[("eth_type", 0x800, None)], actions=[Act("dec_ttl", ids=(1, 2))])
+    roundtrip(fm)
+    assert "dec_ttl(1,2)" in ofp_print(fm)
+    fm = W.FlowMod(match=[("eth_type", 0x800, None)], actions=[Act("dec_ttl", ids=())])
+    roundtrip(fm)
+    assert "actions=dec_ttl()" in ofp_print(fm)
+    assert MW.actions_from_wire(codec.decode(fm.encode(1)).actions) == (M.DecTtl(ids=()),)
+
+
 def test_resume_carries_continuation_back():
     pin = W.PacketIn2(b"\x01" * 20, table_id=9, cookie=7, reason=1,
                       metadata=[("reg14", 2, None)], userdata=b"\x00\x01",
@@ -289,7 +313,7 @@ MODEL_ACTIONS = [
     M.Output(3), M.Output(0xfffd), M.Resubmit(table=9), M.Resubmit(port=4, table=2),
     M.SetField("reg15", 4), M.SetField("ct_label", 1, 1),
     M.Move(M.Subfield("reg14", 0, 15), M.Subfield("tun_metadata0", 16, 15)),
-    M.PushVlan(), M.PopVlan(), M.DecTtl(),
+    M.PushVlan(), M.PopVlan(), M.DecTtl(), M.DecTtl(ids=()), M.DecTtl(ids=(0, 3)),
     M.Ct(commit=True, zone=M.Subfield("reg13", 0, 16), table=8,
          nat=M.Nat("src", "10.0.0.1", "10.0.0.9", 1000, 2000, ("random",)),
          exec_=(M.SetField("ct_mark", 2, 2),)),

@@ -8,7 +8,8 @@ round trips) yields Acts.
 Kinds and arguments:
   output(port, max_len=0)        group(group_id)         meter(meter_id)
   set_queue(queue_id)            push_vlan(ethertype)    pop_vlan()
-  dec_ttl()                      set_field(field, value, mask=None)
+  dec_ttl(ids=None)   (ids: controller ids; () is C OVN's dec_ttl())
+  set_field(field, value, mask=None)
   reg_load(field, ofs, n_bits, value)   (sent as a masked set_field, as
                                          OpenFlow 1.5 has no NXAST_REG_LOAD)
   copy_field(src, src_ofs, dst, dst_ofs, n_bits)   (OFPAT_COPY_FIELD; `move`
@@ -63,6 +64,7 @@ NXAST_EXIT = 17
 NXAST_STACK_PUSH = 27
 NXAST_STACK_POP = 28
 NXAST_DEC_TTL = 18
+NXAST_DEC_TTL_CNT_IDS = 21
 NXAST_SAMPLE = 29
 NXAST_CONJUNCTION = 34
 NXAST_CT = 35
@@ -219,8 +221,15 @@ def ofs_nbits(ofs, n_bits):
 
 
 def _hdr(name, ctx):
+    """OXM header of field NAME (OpenFlow 1.5 actions: copy_field)."""
     fld = F.field(name)
     return F.oxm_header_bytes(fld, False, ctx), fld
+
+
+def _nxhdr(name, ctx):
+    """Header of NAME in Nicira actions: NXM where the field has one."""
+    fld = F.field(name)
+    return F.nxm_header_bytes(name, ctx), fld
 
 
 def _check_range(fld, ofs, n_bits, ctx, what):
@@ -252,6 +261,10 @@ def _encode_one(a, ctx):
     if k == "pop_vlan":
         return _std(OFPAT_POP_VLAN, b"\0" * 4)
     if k == "dec_ttl":
+        ids = a.args.get("ids")
+        if ids is not None:
+            return _nx(NXAST_DEC_TTL_CNT_IDS, struct.pack("!H4x%dH" % len(ids),
+                                                          len(ids), *ids))
         return _std(OFPAT_DEC_NW_TTL, b"\0" * 4)
     if k == "set_field":
         return _std(OFPAT_SET_FIELD, F.encode_tlv(a.field, a.value, a.mask, ctx))
@@ -287,7 +300,7 @@ def _encode_one(a, ctx):
         flags = (NX_CT_F_COMMIT if a.commit else 0) | (NX_CT_F_FORCE if a.force else 0)
         if a.zone_field is not None:
             zname, zofs, znbits = a.zone_field
-            zhdr, zfld = _hdr(zname, ctx)
+            zhdr, zfld = _nxhdr(zname, ctx)
             _check_range(zfld, zofs, znbits, ctx, "ct zone")
             zone_src, zone_val = struct.unpack("!I", zhdr)[0], ofs_nbits(zofs, znbits)
         else:
@@ -355,7 +368,7 @@ def _encode_one(a, ctx):
     if k == "clone":
         return _nx(NXAST_CLONE, b"\0" * 6 + encode_actions(a.actions, ctx))
     if k == "check_pkt_larger":
-        hdr, fld = _hdr(a.dst, ctx)
+        hdr, fld = _nxhdr(a.dst, ctx)
         _check_range(fld, a.dst_ofs, 1, ctx, "check_pkt_larger")
         return _nx(NXAST_CHECK_PKT_LARGER, struct.pack("!HH", a.pkt_len, a.dst_ofs)
                    + hdr)
@@ -372,12 +385,12 @@ def _encode_one(a, ctx):
     if k == "exit":
         return _nx(NXAST_EXIT, b"\0" * 6)
     if k in ("stack_push", "stack_pop"):
-        hdr, fld = _hdr(a.field, ctx)
+        hdr, fld = _nxhdr(a.field, ctx)
         _check_range(fld, a.ofs, a.n_bits, ctx, k)
         sub = NXAST_STACK_PUSH if k == "stack_push" else NXAST_STACK_POP
         return _nx(sub, struct.pack("!H", a.ofs) + hdr + struct.pack("!H6x", a.n_bits))
     if k == "output_reg":
-        hdr, fld = _hdr(a.field, ctx)
+        hdr, fld = _nxhdr(a.field, ctx)
         _check_range(fld, a.ofs, a.n_bits, ctx, "output")
         if len(hdr) != 4:
             raise CodecError("output: %s cannot hold a port" % fld.name)
@@ -399,11 +412,11 @@ def _encode_learn_spec(s, ctx):
             raise CodecError("learn: immediate 0x%x wider than %d bits" % (value, s.n_bits))
         out += value.to_bytes(nbytes, "big")
     else:
-        hdr, fld = _hdr(s.src_field, ctx)
+        hdr, fld = _nxhdr(s.src_field, ctx)
         _check_range(fld, s.src_ofs, s.n_bits, ctx, "learn source")
         out += hdr + struct.pack("!H", s.src_ofs)
     if s.kind != "output":
-        hdr, fld = _hdr(s.dst_field, ctx)
+        hdr, fld = _nxhdr(s.dst_field, ctx)
         _check_range(fld, s.dst_ofs, s.n_bits, ctx, "learn destination")
         out += hdr + struct.pack("!H", s.dst_ofs)
     return out
@@ -550,6 +563,14 @@ def _decode_nx(sub, b):
         return Act("exit")
     if sub == NXAST_DEC_TTL:
         return Act("dec_ttl")
+    if sub == NXAST_DEC_TTL_CNT_IDS:
+        n, = struct.unpack_from("!H", b, 10)
+        if 16 + 2 * n > len(b):
+            raise CodecError("dec_ttl: %d controller ids overrun the action" % n)
+        ids = struct.unpack_from("!%dH" % n, b, 16)
+        if ids == (0,):
+            return Act("dec_ttl")
+        return Act("dec_ttl", ids=ids)
     if sub == NXAST_CONJUNCTION:
         clause, n, cid = struct.unpack_from("!BBI", b, 10)
         return Act("conjunction", id=cid, clause=clause + 1, n_clauses=n)

@@ -44,6 +44,7 @@ class Field:
 # The field facts (names, widths, NXM/OXM numbers) are declared once, in
 # pyovn/openflow/fields.py; this derives the wire table from them.
 FIELDS = {}           # canonical name -> Field used for encoding
+NXM_FIELDS = {}       # canonical name -> its NXM encoding, where it has one
 _BY_HEADER = {}       # (class, code) -> Field (every known encoding)
 _WIRE_CLASSES = (OFPXMC_OPENFLOW_BASIC, OFPXMC_PACKET_REGS, OFPXMC_NXM_0,
                  OFPXMC_NXM_1)
@@ -77,6 +78,8 @@ def _build():
             continue
         FIELDS[info.name] = encodings[0]
         for f in encodings:
+            if f.oxm_class in (OFPXMC_NXM_0, OFPXMC_NXM_1):
+                NXM_FIELDS[info.name] = f
             _BY_HEADER.setdefault((f.oxm_class, f.code), f)
     # OpenFlow 1.5 numbers of two fields ovs-fields lists under an
     # experimenter class (what OVS sends back on a 1.5 connection).
@@ -145,6 +148,15 @@ def oxm_header_bytes(fld, hasmask=False, ctx=DEFAULT_CONTEXT):
     """OXM header (4 bytes, or 8 for experimenter classes) naming FLD, as
     used inside actions (copy_field, reg_move, learn)."""
     return struct.pack("!I", fld.header(hasmask, ctx.field_bytes(fld)))
+
+
+def nxm_header_bytes(name, ctx=DEFAULT_CONTEXT):
+    """The header naming field NAME inside Nicira actions whose layout
+    predates OXM (learn, stack push/pop, output to a register,
+    check_pkt_larger, ct zone): its NXM header where it has one, as OVS
+    itself writes them; else its OXM header."""
+    fld = field(name)
+    return oxm_header_bytes(NXM_FIELDS.get(fld.name, fld), False, ctx)
 
 
 def encode_tlv(name, value, mask=None, ctx=DEFAULT_CONTEXT):

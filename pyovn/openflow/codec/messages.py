@@ -904,6 +904,24 @@ class FlowStats:
         return cls(table, prio, match, acts, cookie, idle, hard, flags, imp, **kw)
 
 
+class UndecodableFlow:
+    """A flow stats entry the codec could not decode (RAW bytes, ERROR)."""
+
+    def __init__(self, raw, error):
+        self.raw = bytes(raw)
+        self.error = error
+        self.table = raw[4] if len(raw) > 4 else None
+
+    def __eq__(self, other):
+        return isinstance(other, UndecodableFlow) and self.raw == other.raw
+
+    def __repr__(self):
+        return "UndecodableFlow(table=%s, %s)" % (self.table, self.error)
+
+    def encode(self, ctx):
+        return self.raw
+
+
 class MultipartReply(Message):
     msg_type = OFPT_MULTIPART_REPLY
 
@@ -938,7 +956,11 @@ class FlowStatsReply(MultipartReply):
             length, = struct.unpack_from("!H", b, off)
             if length < FlowStats._S.size or off + length > len(b):
                 raise CodecError("flow stats entry has bad length %d" % length)
-            flows.append(FlowStats.parse(b[off:off + length]))
+            try:
+                flows.append(FlowStats.parse(b[off:off + length]))
+            except (CodecError, struct.error, IndexError) as e:
+                # One flow we cannot read must not hide the others.
+                flows.append(UndecodableFlow(b[off:off + length], str(e)))
             off += length
         return cls(flows, flags)
 

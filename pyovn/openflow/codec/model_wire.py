@@ -76,7 +76,8 @@ def _one(a):
     if isinstance(a, M.PopVlan):
         return [Act("pop_vlan")]
     if isinstance(a, M.DecTtl):
-        return [Act("dec_ttl")]
+        ids = getattr(a, "ids", None)
+        return [Act("dec_ttl") if ids is None else Act("dec_ttl", ids=tuple(ids))]
     if isinstance(a, M.Ct):
         nested = []
         if a.nat is not None:
@@ -243,6 +244,8 @@ def _from(a):
     if k == "pop_vlan":
         return M.PopVlan()
     if k == "dec_ttl":
+        if "ids" in a.args:
+            return M.DecTtl(ids=tuple(a.ids))
         return M.DecTtl()
     if k == "ct":
         nat = None
@@ -320,6 +323,8 @@ def match_from_wire(fields):
 
 def flow_from_stats(fs):
     """Model Flow for a FlowStats entry."""
+    if isinstance(fs, W.UndecodableFlow):
+        raise CodecError("undecodable flow in table %s: %s" % (fs.table, fs.error))
     return M.Flow(fs.table, fs.priority, match_from_wire(fs.match),
                   actions_from_wire(fs.actions), fs.cookie, fs.idle_timeout,
                   fs.hard_timeout)
