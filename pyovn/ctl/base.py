@@ -574,6 +574,7 @@ class Runner:
                 ovs.stream.Stream.ssl_set_certificate_file(self.ssl["certificate"])
             if "ca_cert" in self.ssl:
                 ovs.stream.Stream.ssl_set_ca_cert_file(self.ssl["ca_cert"])
+        self.probe(remote)
         try:
             self.db = Database(remote, self.program.kind,
                                leader_only=self.leader_only)
@@ -583,6 +584,29 @@ class Runner:
                            % remote)
         except (ValueError, OSError) as e:
             raise CtlError("%s: %s" % (remote, e))
+
+    def probe(self, remote):
+        """Fails at once, as the C tools do, when no member of REMOTE can
+        be reached (instead of retrying forever)."""
+        import ovs.stream
+        errors = []
+        for r in remote.split(","):
+            r = r.strip()
+            if not r or r.startswith("ssl:"):
+                return          # SSL: leave it to the IDL (needs the keys)
+            try:
+                err, stream = ovs.stream.Stream.open_block(
+                    ovs.stream.Stream.open(r), timeout=int(min(
+                        self.remaining(), 30) * 1000))
+            except Exception as e:       # malformed remote
+                raise CtlError("%s: %s" % (r, e))
+            if not err and stream is not None:
+                stream.close()
+                return
+            errors.append(os.strerror(err) if isinstance(err, int) and err > 0
+                          else "connection failed")
+        raise CtlError("%s: database connection failed (%s)"
+                       % (remote, "; ".join(errors)))
 
     def execute(self, invocations):
         while True:
