@@ -189,7 +189,8 @@ MESSAGES = [
      "ADD group_id=1,type=select,selection_method=hash,fields(ip_src,ip_dst),"
      "bucket=bucket_id:0,weight:100,actions=output:1,bucket=bucket_id:1,weight:100,actions=output:2"),
     (W.GroupMod(W.OFPGC_ADD, W.OFPGT_SELECT, 3, [W.Bucket([Act("output", port=1)])],
-                selection_method="dp_hash"), "selection_method=dp_hash"),
+                selection_method="dp_hash", selection_method_param=1 << 32),
+     "selection_method=dp_hash,selection_method_param=4294967296"),
     (W.GroupMod(W.OFPGC_MODIFY, W.OFPGT_FF, 2, [W.Bucket([Act("output", port=1)], watch_port=1)]),
      "MOD group_id=2,type=ff,bucket=bucket_id:0,watch_port:1,actions=output:1"),
     (W.GroupMod(W.OFPGC_DELETE, W.OFPGT_ALL, 2), "DEL group_id=2"),

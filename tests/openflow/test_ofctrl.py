@@ -204,7 +204,7 @@ def test_groups_and_meters_are_modified_and_read_back_in_sync(br_int):
     sw = br_int
     ofc = make(sw)
     g1 = M.GroupMod(1, "select", (M.Bucket((M.Output(1),)), M.Bucket((M.Output(2),))),
-                    "dp_hash")
+                    "dp_hash", selection_method_param=1 << 32)
     g2 = M.GroupMod(2, "select", (M.Bucket((M.SetField("reg0", 1), M.Output(1)), weight=50),),
                     "hash", ("ip_src", "ip_dst"))
     m1 = M.MeterMod(1, "kbps", bands=(M.MeterBand("drop", 1000),))
@@ -213,8 +213,11 @@ def test_groups_and_meters_are_modified_and_read_back_in_sync(br_int):
     ofc.put([uses], [g1, g2], [m1, m2], cfg=1)
     sync(ofc)
     assert "selection_method=hash,fields(ip_src,ip_dst)" in " ".join(sw.dump_groups())
+    assert "selection_method=dp_hash,selection_method_param=4294967296" in \
+        " ".join(sw.dump_groups())
     # Change a bucket and a band: modified in place, the flow stays.
-    g1b = M.GroupMod(1, "select", (M.Bucket((M.Output(2),)),), "dp_hash")
+    g1b = M.GroupMod(1, "select", (M.Bucket((M.Output(2),)),), "dp_hash",
+                     selection_method_param=1 << 32)
     m1b = M.MeterMod(1, "kbps", bands=(M.MeterBand("drop", 2000),))
     mods = ofc.n_flow_mods
     ofc.put([uses], [g1b, g2], [m1b, m2], cfg=2)

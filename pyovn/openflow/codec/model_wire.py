@@ -195,7 +195,8 @@ def group_mod(group, command=W.OFPGC_ADD):
     buckets = [W.Bucket(actions_to_wire(b.actions), b.weight, b.watch_port,
                         None, b.bucket_id) for b in group.buckets]
     return W.GroupMod(command, _GROUP_TYPES[group.type], group.group_id, buckets,
-                      group.selection_method, 0, group.fields)
+                      group.selection_method,
+                      getattr(group, "selection_method_param", None) or 0, group.fields)
 
 
 def meter_mod(meter, command=W.OFPMC_ADD):
@@ -334,7 +335,8 @@ def group_from_wire(gm):
     buckets = tuple(M.Bucket(actions_from_wire(b.actions), b.bucket_id, b.weight,
                              b.watch_port) for b in gm.buckets)
     return M.GroupMod(gm.group_id, _GROUP_TYPE_NAMES.get(gm.group_type, "all"),
-                      buckets, gm.selection_method, tuple(gm.fields))
+                      buckets, gm.selection_method, tuple(gm.fields),
+                      gm.selection_method_param or None)
 
 
 def meter_from_wire(mm):
@@ -385,7 +387,7 @@ def normal_group(g):
                                 i if b.bucket_id is None else b.bucket_id,
                                 weight, b.watch_port))
     return M.GroupMod(g.group_id, g.type, tuple(buckets), g.selection_method,
-                      tuple(g.fields))
+                      tuple(g.fields), g.selection_method_param or None)
 
 
 def normal_meter(m):
