@@ -307,5 +307,6 @@ def test_encoding_matches_c_ovn_controller(chassis):
         ours = re.sub(r"meter_id=\d+", "meter_id=N", ours)
         if theirs != ours:
             diffs.append("%s\n    C:     %s\n    pyovn: %s" % (text, theirs, ours))
+    print("compared %d flows" % len(compared))
     assert not diffs, "%d of %d differ:\n%s" % (len(diffs), len(compared),
                                                  "\n".join(diffs[:60]))

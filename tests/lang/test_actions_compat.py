@@ -81,6 +81,11 @@ set Logical_Router_Port lr0-public options:gateway_mtu=1400
 lr-add gr0
 set Logical_Router gr0 options:chassis=hv1
 lrp-add gr0 gr0-sw1 00:00:00:00:ee:01 20.0.0.2/24
+--ecmp-symmetric-reply lr-route-add gr0 50.0.0.0/24 20.0.0.60
+--ecmp-symmetric-reply lr-route-add gr0 50.0.0.0/24 20.0.0.61
+create BFD logical_port=lr0-sw1 dst_ip=20.0.0.80
+set Load_Balancer lb0 ip_port_mappings:10.0.0.11=sw0-p1:10.0.0.2
+-- --id=@hc create Load_Balancer_Health_Check vip="10.0.0.200\\:80" -- add Load_Balancer lb0 health_check @hc
 lr-nat-add gr0 snat 20.0.0.2 10.0.0.0/8
 lr-lb-add gr0 lb1
 """
@@ -163,11 +168,14 @@ def test_c_northd_actions_parse_and_encode(c_northd_sb):
         except Exception as e:       # collect them all for one clear report
             failures.append("%s: %s" % (actions, e))
     assert not failures, "\n".join(failures[:30])
+    print("action classes seen:", " ".join(sorted(seen)))
     # The topology exercises a good part of the language.
     for name in ("Next", "Output", "CtCommit", "CtLbMark", "PutDhcpOpts",
                  "PutDhcpv6Opts", "DnsLookup", "PutNdRaOpts", "Arp", "NdNa",
                  "Icmp4", "Log", "CtDnat", "CtSnat", "LookupArp", "PutArp",
                  "GetArp", "BindVport", "Igmp", "CommitLbAff", "ChkLbAff",
                  "CheckInPortSec", "ChkLbHairpin", "Reject", "FwdGroup", "SetMeter",
-                 "TriggerEvent", "CheckPktLarger", "Icmp4Error", "Icmp6Error"):
+                 "TriggerEvent", "CheckPktLarger", "Icmp4Error", "Icmp6Error",
+                 "CommitEcmpNh", "ChkEcmpNh", "HandleSvcCheck", "HandleBfdMsg",
+                 "PutFdb", "GetFdb", "LookupFdb", "Select", "NdNs", "GetNd"):
         assert name in seen, (name, sorted(seen))

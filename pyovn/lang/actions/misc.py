@@ -480,7 +480,7 @@ def _bool_arg(p):
 @base.register
 @dataclass(frozen=True)
 class CommitEcmpNh(base.Action):
-    """commit_ecmp_nh(ipv6 = B, proto = tcp|udp): remember the ECMP next
+    """commit_ecmp_nh(ipv6 = B, proto = tcp|udp|sctp): remember the ECMP next
     hop of a connection (learned flows in ECMP_NH_MAC / ECMP_NH)."""
     names = ("commit_ecmp_nh",)
     ipv6: bool
@@ -498,7 +498,7 @@ class CommitEcmpNh(base.Action):
             elif p.match_id("proto"):
                 p.expect("=")
                 pt = p.token
-                if pt.type != "ID" or pt.s not in ("tcp", "udp"):
+                if pt.type != "ID" or pt.s not in PROTOS:
                     raise p.syntax_error("invalid parameter", t)
                 proto = pt.s
                 p.advance()
