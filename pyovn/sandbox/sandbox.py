@@ -114,6 +114,7 @@ class Sandbox:
             for i in range(1, chassis + 1):
                 self._start_chassis(i, encap)
             self._connect_underlay(timeout)
+            self._init_globals()
             if northd != "none":
                 self._start_northd(northd)
             if controller != "none":
@@ -181,6 +182,26 @@ class Sandbox:
         self.state["nb_remote"] = nb.remote
         self.state["sb_remote"] = sb.remote
         self._save()
+
+    def _init_globals(self):
+        """Creates the NB_Global and SB_Global rows, as `ovn-nbctl init` and
+        `ovn-sbctl init` do, before any daemon starts: ovn-controller
+        23.03 crashes when it connects to a SB without SB_Global (which
+        northd would create only a moment later)."""
+        from pyovn.db.idl import Database
+        for remote, kind, table in ((self.state["nb_remote"], "nb", "NB_Global"),
+                                    (self.state["sb_remote"], "sb", "SB_Global")):
+            db = Database(remote, kind, tables={table: None})
+
+            def insert_if_missing(txn):
+                if db.rows(table):
+                    return False            # nothing to do
+                txn.insert(db.tables[table])
+            try:
+                db.sync()
+                db.transact(insert_if_missing)
+            finally:
+                db.close()
 
     def _start_vswitch(self, rundir, label):
         """ovsdb-server + ovs-vswitchd (dummy datapath) in RUNDIR."""
