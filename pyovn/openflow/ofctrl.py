@@ -86,6 +86,7 @@ class Ofctrl:
         self.n_flow_mods = 0
         self.errors = []
         self._clear_all = set()
+        self._normal_cache = {}
 
     # --- public -----------------------------------------------------------------
 
@@ -98,12 +99,22 @@ class Ofctrl:
             if f.key in d and d[f.key] != f:
                 vlog.warn("duplicate flow %s replaces %s" % (f, d[f.key]))
             d[f.key] = f
+        groups = {g.group_id: g for g in groups}
+        meters = {m.meter_id: m for m in meters}
+        same = (self._have_desired and d == self.desired_flows
+                and groups == self.desired_groups and meters == self.desired_meters)
+        was_installed = self._installed_seq == self._desired_seq
         self.desired_flows = d
-        self.desired_groups = {g.group_id: g for g in groups}
-        self.desired_meters = {m.meter_id: m for m in meters}
+        self.desired_groups = groups
+        self.desired_meters = meters
         self.desired_cfg = cfg
         self._desired_seq += 1
         self._have_desired = True
+        if same and was_installed and self.state == S_SYNC and self._in_flight is None:
+            # Nothing changed and the previous state is installed: so is
+            # this one.
+            self._installed_seq = self._desired_seq
+            self.installed_cfg = cfg
 
     def is_connected(self):
         return self.channel.is_connected()
@@ -267,8 +278,17 @@ class Ofctrl:
         c = self.channel
         seq, cfg = self._desired_seq, self.desired_cfg
         # Compare in the form the switch reports back (see model_wire).
-        want_flows = {k: MW.normal_flow(f) for k, f in self.desired_flows.items()
-                      if k not in self.rejected}
+        cache = self._normal_cache
+        new_cache = {}
+        want_flows = {}
+        for k, f in self.desired_flows.items():
+            if k in self.rejected:
+                continue
+            nf = cache.get(f)
+            if nf is None:
+                nf = MW.normal_flow(f)
+            new_cache[f] = want_flows[k] = nf
+        self._normal_cache = new_cache
         want_groups = {i: MW.normal_group(g) for i, g in self.desired_groups.items()}
         want_meters = {i: MW.normal_meter(m) for i, m in self.desired_meters.items()}
         have_flows = self.installed_flows

@@ -236,3 +236,21 @@ def test_groups_and_meters_are_modified_and_read_back_in_sync(br_int):
     assert ofc.channel.stats["MeterMod"] == meter_mods, ofc.installed_meters
     assert ofc.installed_cfg == 3
     ofc.close()
+
+
+def test_an_unchanged_put_is_acknowledged_without_a_round_trip(br_int):
+    sw = br_int
+    ofc = make(sw)
+    flows = [flow(0, 100, 1, 2)]
+    ofc.put(flows, cfg=1)
+    sync(ofc)
+    sent = sum(ofc.channel.stats.values())
+    ofc.put(list(flows), cfg=2)
+    assert ofc.up_to_date() and ofc.installed_cfg == 2
+    assert sum(ofc.channel.stats.values()) == sent
+    # A changed one is not acknowledged before the switch has it.
+    ofc.put(flows + [flow(0, 90, 2, 1)], cfg=3)
+    assert not ofc.up_to_date() and ofc.installed_cfg == 2
+    sync(ofc)
+    assert ofc.installed_cfg == 3
+    ofc.close()
