@@ -58,13 +58,36 @@ class ParsedActions:
         return self.format()
 
 
+_CACHE = {}
+_CACHE_MAX = 100000
+
+
 def parse_actions(text, symtab=None, context=None):
     """Parses TEXT.  CONTEXT is a ParseContext (pipeline, table; default
-    ingress table 0).  Raises LangError, never anything else."""
+    ingress table 0).  Raises LangError, never anything else.  Results
+    (and errors) are cached by text and context, since many logical flows
+    share their actions."""
     if context is None:
         context = ParseContext(symtab)
     elif symtab is not None and context.symtab is not symtab:
         context.symtab = symtab
+    key = (text, id(context.symtab), context.pipeline, context.table_id,
+           context.n_tables)
+    hit = _CACHE.get(key)
+    if hit is None:
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()
+        try:
+            hit = _CACHE[key] = _parse(text, context)
+        except LangError as e:
+            _CACHE[key] = e
+            raise
+    if isinstance(hit, LangError):
+        raise LangError(hit.message, hit.offset)
+    return hit
+
+
+def _parse(text, context):
     try:
         p = ActionParser(text, context)
         acts = p.parse()

@@ -94,8 +94,21 @@ class Field:
     __str__ = format
 
 
+_FIELD_CACHE = {}
+
+
 def make_field(symtab, sym, ofs, width, sliced):
     """Field for symbol SYM bits ofs..ofs+width-1."""
+    key = (id(symtab), sym.name, ofs, width, sliced)
+    f = _FIELD_CACHE.get(key)
+    if f is None:
+        if len(_FIELD_CACHE) > 10000:
+            _FIELD_CACHE.clear()
+        f = _FIELD_CACHE[key] = _make_field(symtab, sym, ofs, width, sliced)
+    return f
+
+
+def _make_field(symtab, sym, ofs, width, sliced):
     if sym.kind == "string":
         return Field(sym.name, 0, 32, False, of.Subfield(sym.ovs_field), True)
     if sym.kind == "ovn":

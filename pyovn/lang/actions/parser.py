@@ -250,6 +250,8 @@ def mask_hyphens(text):
     hyphen that follows a digit (outside strings and comments) replaced by
     a space, and the set of their offsets; offsets of everything else are
     unchanged."""
+    if "-" not in text:
+        return text, set()
     out = list(text)
     hyphens = set()
     i, n = 0, len(text)
