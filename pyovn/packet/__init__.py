@@ -17,6 +17,7 @@ from pyovn.packet.decode import Packet, decode, summarize
 from pyovn.packet.fields import PacketError
 from pyovn.packet import pcap, tunnel
 from pyovn.packet.layers import HEADERS
+from pyovn.packet.ovnfields import ovn_fields, tunnel_key
 
 __all__ = ["compose", "decode", "summarize", "Packet", "PacketError", "pcap",
-           "tunnel", "HEADERS"]
+           "tunnel", "HEADERS", "ovn_fields", "tunnel_key"]
