@@ -45,6 +45,9 @@ def lr_del(ctx):
     """Deletes a logical router (and its ports, routes, NATs, policies)."""
     row = nb.lr(ctx, ctx.args[0], must_exist=not ctx.has("--if-exists"))
     if row is not None:
+        for p in row.ports:     # see ls-del
+            if p is not None:
+                p.delete()
         row.delete()
 
 

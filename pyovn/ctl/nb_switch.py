@@ -48,6 +48,11 @@ def ls_del(ctx):
     """Deletes a logical switch (and its ports)."""
     row = nb.ls(ctx, ctx.args[0], must_exist=not ctx.has("--if-exists"))
     if row is not None:
+        # The server would garbage-collect the ports; deleting them here
+        # lets later commands of this invocation reuse their names.
+        for p in row.ports:
+            if p is not None:
+                p.delete()
         row.delete()
 
 

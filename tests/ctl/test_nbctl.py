@@ -320,3 +320,17 @@ def test_default_db_from_ovn_rundir(monkeypatch, tmp_path):
     assert sbctl.PROGRAM.default_db() == "unix:%s/ovnsb_db.sock" % tmp_path
     monkeypatch.setenv("OVN_NB_DB", "tcp:127.0.0.1:6641")
     assert nbctl.PROGRAM.default_db() == "tcp:127.0.0.1:6641"
+
+
+def test_later_commands_see_earlier_ones_in_one_invocation(nbctl):
+    """Unlike C ovn-nbctl, --may-exist sees a route added earlier in the
+    same invocation, and a switch deleted earlier frees its port names."""
+    nbctl("lr-add", "r0", "--", "lr-route-add", "r0", "10.0.0.0/8",
+          "10.0.0.1", "--", "--may-exist", "lr-route-add", "r0",
+          "10.0.0.0/8", "10.0.0.2")
+    routes = nbctl.rows("Logical_Router_Static_Route")
+    assert [r["nexthop"] for r in routes] == ["10.0.0.2"]
+    nbctl("ls-add", "sw0", "--", "lsp-add", "sw0", "p1")
+    nbctl("ls-del", "sw0", "--", "ls-add", "sw0", "--", "lsp-add", "sw0", "p1")
+    assert [r["name"] for r in nbctl.rows("Logical_Switch_Port")] == ["p1"]
+    assert len(one(nbctl.rows("Logical_Switch"), name="sw0")["ports"]) == 1
