@@ -47,10 +47,15 @@ class ChannelError(RuntimeError):
 
 class Channel:
     def __init__(self, target, on_connect=None, on_packet_in=None,
-                 on_message=None, probe_interval_ms=DEFAULT_PROBE_INTERVAL_MS,
+                 on_message=None, probe_interval_ms=None,
                  max_backoff_ms=8000, ctx=None):
         if not target.startswith(("unix:", "tcp:", "ssl:")):
             target = "unix:" + target
+        if probe_interval_ms is None:
+            # As ovn-openflow-probe-interval: a unix socket to the local
+            # switch needs no inactivity probes.
+            probe_interval_ms = 0 if target.startswith("unix:") \
+                else DEFAULT_PROBE_INTERVAL_MS
         self.target = target
         self.on_connect = on_connect
         self.on_packet_in = on_packet_in

@@ -55,7 +55,7 @@ S_SYNC = "sync"
 
 class Ofctrl:
     def __init__(self, target, wait_before_clear_ms=0, on_packet_in=None,
-                 tlv_mappings=(OVN_TLV,), probe_interval_ms=ch.DEFAULT_PROBE_INTERVAL_MS):
+                 tlv_mappings=(OVN_TLV,), probe_interval_ms=None):
         self.tlv_mappings = list(tlv_mappings)
         ctx = codec.EncodeContext({m.index: m.option_len for m in self.tlv_mappings})
         self.channel = ch.Channel(target, on_connect=self._on_connect,

@@ -318,3 +318,11 @@ def test_flows_added_by_ovs_ofctl_decode_and_reencode_identically(br_int):
     finally:
         sw.del_bridge("br-ref")
     ch.close()
+
+
+def test_idle_connection_is_probed_and_kept(br_int):
+    ch = connect(br_int, probe_interval_ms=1000)
+    seq = ch.connection_seqno
+    ch.run_until(lambda: ch.stats["EchoRequest"] >= 2, 15, "two inactivity probes")
+    assert ch.is_connected() and ch.connection_seqno == seq
+    ch.close()
