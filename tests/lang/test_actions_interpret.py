@@ -94,3 +94,24 @@ def test_drop_stops():
     assert kinds(run("drop;", mf)) == []
     eff = run("reject { }; ", Microflow.parse("eth.type=0x800"))
     assert kinds(eff) == ["controller"]
+
+
+def test_template_variables_are_expanded():
+    """Chassis_Template_Var values replace ^name before parsing (template
+    load balancers); unknown names are errors."""
+    import pytest
+    from pyovn.lang.actions import EncodeContext, LangError, encode_actions
+    from pyovn.openflow.model import format_actions
+    ctx = ParseContext(table_id=10, templates={"vip_backends": "10.0.0.2:80,10.0.0.3:80",
+                                                "port": "8080"})
+    pa = parse_actions("ct_lb_mark(backends=^vip_backends); reg2[0..15] = ^port;",
+                       context=ctx)
+    assert pa.format() == ("ct_lb_mark(backends=10.0.0.2:80,10.0.0.3:80); "
+                           "reg2[0..15] = 8080;")
+    ec = EncodeContext(table_id=10)
+    assert format_actions(encode_actions(pa, ec)).startswith("group:1,set_field:")
+    assert len(ec.groups.groups[1].buckets) == 2
+    with pytest.raises(LangError, match="Unknown template variable `nope'"):
+        parse_actions("reg0 = ^nope;", context=ctx)
+    with pytest.raises(LangError):
+        parse_actions("reg0 = ^port;", context=ParseContext(table_id=10))

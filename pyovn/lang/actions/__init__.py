@@ -72,7 +72,8 @@ def parse_actions(text, symtab=None, context=None):
     elif symtab is not None and context.symtab is not symtab:
         context.symtab = symtab
     key = (text, id(context.symtab), context.pipeline, context.table_id,
-           context.n_tables)
+           context.n_tables,
+           tuple(sorted(context.templates.items())) if context.templates else None)
     hit = _CACHE.get(key)
     if hit is None:
         if len(_CACHE) >= _CACHE_MAX:

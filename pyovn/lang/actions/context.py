@@ -20,12 +20,15 @@ PIPELINES = ("ingress", "egress")
 class ParseContext:
     """pipeline: "ingress" or "egress" (of the flow being parsed);
     table_id: its logical table (next; goes to table_id + 1);
-    n_tables: number of logical tables per pipeline."""
+    n_tables: number of logical tables per pipeline;
+    templates: Chassis_Template_Var values (name -> text) that replace
+    ^name before parsing, or None to leave ^name alone (an error)."""
 
     def __init__(self, symtab=None, pipeline="ingress", table_id=0,
-                 n_tables=layout.LOG_PIPELINE_LEN):
+                 n_tables=layout.LOG_PIPELINE_LEN, templates=None):
         if pipeline not in PIPELINES:
             raise ValueError("pipeline must be ingress or egress")
+        self.templates = templates
         self.symtab = symtab or default_symtab()
         self.pipeline = pipeline
         self.table_id = table_id

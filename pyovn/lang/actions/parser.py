@@ -23,6 +23,11 @@ class ActionParser:
         masked, self.hyphens = mask_hyphens(text)
         if tokens is None:
             tokens = tokenize(masked)
+        if pctx.templates is not None and any(t.type == "TEMPLATE" for t in tokens):
+            text = expand_templates(text, tokens, pctx.templates)
+            self.text = text
+            masked, self.hyphens = mask_hyphens(text)
+            tokens = tokenize(masked)
         self.lexer = Lexer(text, tokens)
         self.pctx = pctx
         self.symtab = pctx.symtab
@@ -242,6 +247,23 @@ def prereq_expression(prereqs):
     if len(prereqs) == 1:
         return prereqs[0]
     return " && ".join("(%s)" % p for p in prereqs)
+
+
+def expand_templates(text, tokens, templates):
+    """TEXT with each ^name replaced by its value (errors name unknown
+    variables).  Offsets after an expansion refer to the expanded text."""
+    out = []
+    last = 0
+    for t in tokens:
+        if t.type == "TEMPLATE":
+            value = templates.get(t.s)
+            if value is None:
+                raise LangError("Unknown template variable `%s'." % t.s, t.pos)
+            out.append(text[last:t.pos])
+            out.append(value)
+            last = t.end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def mask_hyphens(text):
