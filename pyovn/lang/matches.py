@@ -8,13 +8,14 @@ becomes flows:
 
   - logical port names (inport/outport) become tunnel keys in their
     registers through context.lookup_port(); names the context does not
-    know cannot match, so their alternatives are dropped;
+    know cannot match, so their alternatives are dropped; the name "none"
+    is key 0 (no port), as in OVN;
   - is_chassis_resident() asks context.is_chassis_resident() (unknown:
     false, the port is not here);
   - a conjunction with sets of alternatives on two or more fields becomes a
     conjunctive match: one flow per alternative with action
-    conjunction(id, k/n), plus one flow matching conj_id=id that carries the
-    logical flow's actions.  Fields OpenFlow needs as prerequisites
+    conjunction(id, k/n), plus one flow matching conj_id=id (and the part
+    common to all clauses) that carries the logical flow's actions.  Fields OpenFlow needs as prerequisites
     (must_crossproduct: eth.type, ip.proto, icmp6.type/code) are always
     crossed instead; with conjunctive=False every set is crossed;
   - otherwise the sets are crossed into plain flows.
@@ -68,7 +69,8 @@ def _field_alternatives(sym, alts, context):
     if sym.is_string:
         keys = set()
         for name in alts:
-            key = context.lookup_port(name)
+            # "none" is no port at all: tunnel key 0, as in OVN.
+            key = 0 if name == "none" else context.lookup_port(name)
             if key is not None:
                 keys.add(key)
         return [{sym.ovs_field: (key, 0xffffffff)} for key in sorted(keys)]
@@ -181,7 +183,10 @@ def to_matches(expr, context=None, conj_id_base=1, conjunctive=True,
                                                ((this_id, k, n),)))
                     except _Conflict:
                         pass
-            flows.append(FlowMatch(Match().with_field("conj_id", this_id), ()))
+            # The conj_id flow also carries the part common to every clause
+            # (as OVN's does), so it only fires where that part holds.
+            flows.append(FlowMatch(_to_match(_combine(base, {"conj_id": (
+                this_id, 0xffffffff)})), ()))
     return _merge(flows), conj_id - conj_id_base
 
 
@@ -215,12 +220,15 @@ def format_flow_match(fm):
     return text
 
 
-def match_hits(match, microflow, context=None):
-    """Does MATCH (a Match) match MICROFLOW?  conj_id fields never do."""
+def match_hits(match, microflow, context=None, conj_id=None):
+    """Does MATCH (a Match) match MICROFLOW?  A conj_id field matches only
+    when CONJ_ID (the conjunction just completed) is that id."""
     context = context or EMPTY
     for name, value, mask in match.fields:
         if name == "conj_id":
-            return False
+            if conj_id != value:
+                return False
+            continue
         x = microflow.ovs_value(name, context.lookup_port)
         if mask is None:
             if x != value:
@@ -235,22 +243,21 @@ def flows_match(flow_matches, microflow, context=None):
     FLOW_MATCHES (plain flows, or a complete conjunction followed by its
     conj_id flow)?"""
     context = context or EMPTY
-    conj_ids = set()
-    for fm in flow_matches:
-        d = fm.match.as_dict()
-        if not fm.conjunctions and "conj_id" in d:
-            conj_ids.add(d["conj_id"][0])
+    heads = {}
     satisfied = {}
     for fm in flow_matches:
+        d = fm.match.as_dict()
         if not fm.conjunctions:
-            if "conj_id" not in fm.match.as_dict() and \
-                    match_hits(fm.match, microflow, context):
+            if "conj_id" in d:
+                heads.setdefault(d["conj_id"][0], []).append(fm.match)
+            elif match_hits(fm.match, microflow, context):
                 return True
             continue
         if match_hits(fm.match, microflow, context):
             for cid, k, n in fm.conjunctions:
                 satisfied.setdefault((cid, n), set()).add(k)
     for (cid, n), ks in satisfied.items():
-        if cid in conj_ids and len(ks) == n:
+        if len(ks) == n and any(match_hits(h, microflow, context, cid)
+                                for h in heads.get(cid, ())):
             return True
     return False

@@ -130,7 +130,8 @@ class Microflow:
                 sym = self.symtab.lookup(sname)
                 if sym.ovs_field == field:
                     port = self.strings.get(sname, "")
-                    key = lookup_port(port) if (lookup_port and port) else None
+                    key = lookup_port(port) if (lookup_port and port
+                                                and port != "none") else None
                     return key or 0
         return self.ints.get(field, 0)
 

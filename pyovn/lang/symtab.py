@@ -300,9 +300,9 @@ def _build():
     t.add_field("nd.tll", "nd_tll", 48, "nd_na", fmt="eth")
 
     # MLD (RFC 2710, RFC 3810).
-    t.add_predicate("mldv1", "eth.mcastv6 && ip6.src == fe80::/10 && "
-                             "icmp6.type == {130, 131, 132}")
-    t.add_predicate("mldv2", "eth.mcastv6 && ip6.dst == ff02::16 && icmp6.type == 143")
+    # (In 23.03 neither checks eth.mcastv6; later releases added that.)
+    t.add_predicate("mldv1", "ip6.src == fe80::/10 && icmp6.type == {130, 131, 132}")
+    t.add_predicate("mldv2", "ip6.dst == ff02::16 && icmp6.type == 143")
 
     # Transport.
     t.add_predicate("tcp", "ip.proto == 6")
