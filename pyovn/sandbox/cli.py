@@ -1,7 +1,7 @@
 """`pyovn sandbox`: a multi-chassis OVN deployment on one machine.
 
     pyovn sandbox up [--dir DIR] [--chassis N] [--encap geneve|vxlan|stt]
-                     [--northd c|py|none] [--controller c|py|none]
+                     [--northd c|py|none] [--controller c|py|none] [--debug-logs]
     pyovn sandbox status [--dir DIR]
     pyovn sandbox down [--dir DIR]
     pyovn sandbox shell [--dir DIR] [--chassis N] [-c COMMAND]
@@ -53,6 +53,8 @@ def _parser():
     s.add_argument("--controller", default="c", choices=COMPONENT_CHOICES,
                    help="c: Debian's ovn-controller (test peer), py: pyovn controller, none")
     s.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for readiness")
+    s.add_argument("--debug-logs", action="store_true",
+                   help="ovs-vswitchd logs OpenFlow traffic (-vvconn -vofproto_dpif)")
     cmd("status", "show the sandbox's processes, chassis and VIFs").add_argument(
         "--json", action="store_true", help="print the status as JSON")
     cmd("down", "stop the sandbox's processes (only its own, found by pidfile)")
@@ -101,7 +103,7 @@ def do_up(sb, args):
         sys.stderr.write("pyovn sandbox: warning: the userspace (dummy) datapath cannot "
                          "encapsulate STT; STT tunnels will carry no packets\n")
     sb.up(chassis=args.chassis, encap=args.encap, northd=args.northd,
-          controller=args.controller, timeout=args.timeout)
+          controller=args.controller, timeout=args.timeout, debug_logs=args.debug_logs)
     print("sandbox up in %s: %d chassis (%s), northd=%s, controller=%s"
           % (sb.root, args.chassis, args.encap, args.northd, args.controller))
     print("OVN_NB_DB=%s" % sb.nb_remote)

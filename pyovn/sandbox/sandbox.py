@@ -95,10 +95,14 @@ class Sandbox:
         return out
 
     # -- up -----------------------------------------------------------------
-    def up(self, chassis=3, encap="geneve", northd="c", controller="c", timeout=30.0):
+    def up(self, chassis=3, encap="geneve", northd="c", controller="c", timeout=30.0,
+           debug_logs=False):
         """Builds and starts the deployment; on any failure stops what it
         started and raises (SandboxError, ProcError naming the program
-        that failed, or TimeoutError naming what did not happen)."""
+        that failed, or TimeoutError naming what did not happen).
+        DEBUG_LOGS makes every ovs-vswitchd log its OpenFlow traffic and
+        datapath decisions (-vvconn -vofproto_dpif), as OVN's test suite
+        does; off by default because it slows large deployments."""
         self._check_args(chassis, encap, northd, controller)
         if self.state is not None and self.running():
             raise SandboxError("a sandbox is already running in %s "
@@ -106,7 +110,8 @@ class Sandbox:
         self._clean_old()
         os.makedirs(self.root, exist_ok=True)
         self.state = {"version": 1, "root": self.root, "encap": encap, "northd": northd,
-                      "controller": controller, "processes": [], "chassis": [], "vifs": {}}
+                      "controller": controller, "debug_logs": bool(debug_logs),
+                      "processes": [], "chassis": [], "vifs": {}}
         self._save()
         try:
             self._start_central()
@@ -210,8 +215,9 @@ class Sandbox:
         entry = self._record(label + "/ovs-vswitchd", "ovs-vswitchd", rundir,
                              os.path.join(rundir, "ovs-vswitchd.pid"))
         cmd = (procs.c_command("ovs-vswitchd") + ["--enable-dummy=system", "--disable-system"]
-               + procs.common_args(rundir, "ovs-vswitchd") + ["-vvconn", "-vofproto_dpif",
-                                                             db.remote])
+               + procs.common_args(rundir, "ovs-vswitchd")
+               + (["-vvconn", "-vofproto_dpif"] if self.state["debug_logs"] else [])
+               + [db.remote])
         procs.start(entry, cmd, rundir)
         self._save()
         return db.remote

@@ -35,10 +35,13 @@ def sbdir():
 
 @pytest.mark.peer
 def test_cli_up_vif_inject_received_status_shell_down(sbdir):
-    out = run("up", "--dir", sbdir, "--chassis", "2").stdout
+    out = run("up", "--dir", sbdir, "--chassis", "2", "--debug-logs").stdout
     assert "sandbox up" in out and "OVN_NB_DB=unix:" in out
     st = run("status", "--dir", sbdir).stdout
     assert "11 of 11 processes running" in st and "hv2/controller" in st
+    vswitchd = dict(Sandbox(sbdir).running())["hv1/ovs-vswitchd"]
+    with open("/proc/%d/cmdline" % vswitchd, "rb") as f:
+        assert b"-vvconn" in f.read().split(b"\0")
 
     shell = run("shell", "--dir", sbdir, "--chassis", "2", "-c",
                 "echo $OVN_NB_DB $OVN_SB_DB $OVS_RUNDIR; ovs-vsctl br-exists br-int && echo ok")
