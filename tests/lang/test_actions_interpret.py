@@ -115,3 +115,20 @@ def test_template_variables_are_expanded():
         parse_actions("reg0 = ^nope;", context=ctx)
     with pytest.raises(LangError):
         parse_actions("reg0 = ^port;", context=ParseContext(table_id=10))
+
+
+def test_userdata_helpers_for_the_packet_in_handler():
+    """What pinctrl needs: split the opcode off, find the result bit."""
+    from pyovn.lang.actions import EncodeContext, encode_actions, opcodes
+    pa = parse_actions("reg1[0] = put_dhcp_opts(offerip = 1.2.3.4, router = 10.0.0.1);")
+    (ctrl,) = encode_actions(pa, EncodeContext())
+    assert ctrl.pause
+    opcode, payload = opcodes.split_userdata(ctrl.userdata)
+    assert opcode == opcodes.PUT_DHCP_OPTS
+    field, ofs, rest = opcodes.split_result(payload)
+    assert (field, ofs) == ("xxreg0", 64)          # reg1 = xxreg0[64..95]
+    assert rest == bytes([1, 2, 3, 4, 3, 4, 10, 0, 0, 1])
+    pa = parse_actions("reg9[5] = dns_lookup();")
+    (ctrl,) = encode_actions(pa, EncodeContext())
+    assert opcodes.split_result(opcodes.split_userdata(ctrl.userdata)[1])[:2] == \
+        ("xreg4", 5)

@@ -35,3 +35,31 @@ PUT_FDB = 0x19             # put_fdb(P, mac)
 
 NAMES = {v: k.lower() for k, v in dict(globals()).items()
          if k.isupper() and isinstance(v, int)}
+
+
+def split_userdata(data):
+    """(opcode, payload) of the userdata of an OVN controller() action,
+    as the packet-in handler receives it.  Raises ValueError if DATA is
+    too short to be one."""
+    if len(data) < 8:
+        raise ValueError("controller userdata of %d bytes is too short" % len(data))
+    return int.from_bytes(data[:4], "big"), bytes(data[8:])
+
+
+def split_result(payload):
+    """For the result actions (put_dhcp_opts, put_dhcpv6_opts, dns_lookup,
+    put_nd_ra_opts): (OVS field name, bit offset, rest of PAYLOAD) of the
+    1-bit result the handler must set before resuming the packet."""
+    from pyovn.openflow import fields as F
+    if len(payload) < 8:
+        raise ValueError("result header of %d bytes is too short" % len(payload))
+    hdr = int.from_bytes(payload[:4], "big")
+    cls, number = hdr >> 16, (hdr >> 9) & 0x7f
+    for info in F.FIELDS.values():
+        for name_num in (info.nxm, info.oxm):
+            if name_num and name_num[1] == number:
+                for prefix, c in F.HEADER_CLASS.items():
+                    if c == cls and name_num[0].startswith(prefix + "_"):
+                        return info.name, int.from_bytes(payload[4:8], "big"), \
+                            bytes(payload[8:])
+    raise ValueError("unknown field header 0x%08x" % hdr)
