@@ -35,10 +35,13 @@ def sbdir():
 
 @pytest.mark.peer
 def test_cli_up_vif_inject_received_status_shell_down(sbdir):
-    out = run("up", "--dir", sbdir, "--chassis", "2", "--debug-logs").stdout
+    """The issue's "done when": `pyovn sandbox up --chassis 3` with the C
+    daemons delivers a packet from a VIF on chassis 1 to one on chassis 3
+    across Geneve."""
+    out = run("up", "--dir", sbdir, "--chassis", "3", "--debug-logs").stdout
     assert "sandbox up" in out and "OVN_NB_DB=unix:" in out
     st = run("status", "--dir", sbdir).stdout
-    assert "11 of 11 processes running" in st and "hv2/controller" in st
+    assert "14 of 14 processes running" in st and "hv3/controller" in st
     vswitchd = dict(Sandbox(sbdir).running())["hv1/ovs-vswitchd"]
     with open("/proc/%d/cmdline" % vswitchd, "rb") as f:
         assert b"-vvconn" in f.read().split(b"\0")
@@ -56,7 +59,7 @@ def test_cli_up_vif_inject_received_status_shell_down(sbdir):
                       "lsp-set-addresses", "a", "00:00:00:00:00:0a", "--",
                       "lsp-add", "sw", "b", "--", "lsp-set-addresses", "b", "00:00:00:00:00:0b"])
     run("add-vif", "--dir", sbdir, "hv1", "va", "a")
-    run("add-vif", "--dir", sbdir, "2", "vb", "b")
+    run("add-vif", "--dir", sbdir, "3", "vb", "b")
     proc.run(nbctl + ["--wait=hv", "--timeout=30", "wait-until", "Logical_Switch_Port",
                       "a", "up=true", "--", "wait-until", "Logical_Switch_Port", "b", "up=true"])
     run("sync", "--dir", sbdir)
@@ -70,10 +73,12 @@ def test_cli_up_vif_inject_received_status_shell_down(sbdir):
     assert run("received", "--dir", sbdir, "--sent").stdout.splitlines() == ["va: " + want]
     wire = run("received", "--dir", sbdir, "--underlay", "hv1").stdout
     assert "/geneve(" in wire and want in wire
+    assert "ip4(src=192.168.0.1,dst=192.168.0.3" in wire
+    assert want in run("received", "--dir", sbdir, "--underlay", "hv3", "--tx").stdout
 
     pids = [pid for _, pid in Sandbox(sbdir).running()]
-    assert len(pids) == 11
-    assert "stopped 11 process(es)" in run("down", "--dir", sbdir).stdout
+    assert len(pids) == 14
+    assert "stopped 14 process(es)" in run("down", "--dir", sbdir).stdout
     assert not any(proc.pid_alive(p) for p in pids)
     assert run("status", "--dir", sbdir, check=False).returncode == 3
 
