@@ -227,6 +227,7 @@ class Channel:
             self._tx.popleft()
 
     def _receive(self):
+        self._fsm.receive_attempted(ovs.timeval.msec())
         for _ in range(50):
             if self._stream is None:
                 return
