@@ -658,12 +658,13 @@ class CommitLbAff(base.Action):
 @dataclass(frozen=True)
 class Sample(base.Action):
     """sample(probability=P, collector_set=C, obs_domain=D, obs_point=N)
-    (obs_point=$cookie uses the logical flow's cookie)."""
+    (obs_point=@cookie, ovn-sb(5) 23.03, or $cookie as later releases
+    write it: the first 32 bits of the logical flow's UUID)."""
     names = ("sample",)
     probability: int
     collector_set: int = 0
     obs_domain: int = 0
-    obs_point: object = 0       # int, or "$cookie"
+    obs_point: object = 0       # int, or "@cookie"
 
     @classmethod
     def parse(cls, p, tok):
@@ -677,9 +678,10 @@ class Sample(base.Action):
             p.advance()
             p.expect("=")
             vt = p.token
-            if t.s == "obs_point" and vt.type == "MACRO" and vt.s == "cookie":
+            if t.s == "obs_point" and vt.type in ("MACRO", "PORT_GROUP") \
+                    and vt.s == "cookie":
                 p.advance()
-                args[t.s] = "$cookie"
+                args[t.s] = "@cookie"
             else:
                 if vt.type != "INTEGER" or vt.mask is not None:
                     raise p.syntax_error("expecting integer")
@@ -706,7 +708,7 @@ class Sample(base.Action):
     def encode(self, ec):
         if ec.collector_ids is not None and self.collector_set not in ec.collector_ids:
             return []
-        point = ec.lflow_cookie if self.obs_point == "$cookie" else self.obs_point
+        point = ec.lflow_cookie if self.obs_point == "@cookie" else self.obs_point
         return [of.Sample(self.probability, self.collector_set,
                           (self.obs_domain << 24) | (ec.dp_key & 0xffffff), point)]
 
