@@ -178,6 +178,36 @@ def c_flows(dump):
     return plain, conjunctions
 
 
+def _covers(general, specific):
+    """Does every packet matching SPECIFIC match GENERAL?"""
+    spec = {n: (v, m) for n, v, m in specific.fields}
+    for name, value, mask in general.fields:
+        if name not in spec:
+            return False
+        sv, sm = spec[name]
+        full = (1 << 128) - 1
+        gm = full if mask is None else mask
+        sm = full if sm is None else sm
+        if gm & ~sm or (sv & gm) != value:
+            return False
+    return True
+
+
+def absorb_clauses(conjunctions):
+    """Drops, within each clause of each conjunction, matches that another
+    match of the same clause covers.  pyovn does this while normalizing,
+    C ovn-controller does not; the conjunctions mean the same either way."""
+    out = set()
+    for table, prio, head, clauses in conjunctions:
+        kept = set()
+        for k, n, m in clauses:
+            if not any(k2 == k and m2 != m and _covers(m2, m)
+                       for k2, _, m2 in clauses):
+                kept.add((k, n, m))
+        out.add((table, prio, head, frozenset(kept)))
+    return out
+
+
 def _without_conj_id(mt):
     out = Match()
     for name, value, mask in mt.fields:
@@ -314,6 +344,7 @@ def test_matches_agree_with_c_ovn_controller(chassis):
         ["pyovn only: %s %s %s" % (t, p, m) for t, p, m in extra[:30]]
     assert not missing and not extra, "%d C-only, %d pyovn-only plain flows\n%s" % (
         len(missing), len(extra), "\n".join(report))
+    c_conj, py_conj = absorb_clauses(c_conj), absorb_clauses(py_conj)
     assert c_conj == py_conj, (len(c_conj), len(py_conj),
                                sorted(map(str, c_conj - py_conj))[:5],
                                sorted(map(str, py_conj - c_conj))[:5])

@@ -86,6 +86,17 @@ def populate(nb):
             "outport == @%s && udp.dst == 53" % pg, "reject")
     add("--type=port-group", "acl-add", "pg_drop", "from-lport", "1001",
         "inport == @pg_drop && ip", "drop")
+    # Ranges, inequalities and negated sets: the bitwise expansions.
+    add("--type=port-group", "acl-add", "pg_sg0", "to-lport", "1003",
+        "outport == @pg_sg0 && tcp.dst >= 1000 && tcp.dst <= 1999", "allow")
+    add("--type=port-group", "acl-add", "pg_sg0", "from-lport", "1003",
+        "inport == @pg_sg0 && udp && udp.src != 68 && udp.dst < 100", "allow")
+    add("--type=port-group", "acl-add", "pg_sg0", "from-lport", "1004",
+        "inport == @pg_sg0 && ip4 && ip4.dst != {10.0.0.0/8, 192.168.0.0/16}",
+        "drop")
+    add("--type=port-group", "acl-add", "pg_sg1", "to-lport", "1003",
+        "outport == @pg_sg1 && (ip4.src == $as_remote1 || ip6) && "
+        "!(tcp.src == {1, 2} || udp.src == 3)", "allow")
     add("lb-add", "lb-tcp", "172.30.0.10:80", "10.0.0.10:8080,10.0.0.11:8080", "tcp")
     add("lb-add", "lb-udp", "172.30.0.53:53", "10.0.1.10:5353", "udp")
     add("lb-add", "lb-v6", "[fd00:99::1]:80", "[fd00:0::10]:8080", "tcp")
