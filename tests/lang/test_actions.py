@@ -11,8 +11,9 @@ must give:
     uses meter: METER     a meter the encoding allocated
     error: MESSAGE        parsing or encoding fails with MESSAGE
 
-`@ table=N pipeline=P router` lines change the context of the entries
-after them (default: ingress table 10 of a logical switch).  The encode
+`@ table=N pipeline=P router meters=NAME,...` lines change the context of
+the entries after them (default: ingress table 10 of a logical switch;
+the named meters get id 9).  The encode
 context knows ports eth0=5, LOCAL=0xfffe, lsp1=0x11, datapath key
 0xabcdef, lflow cookie 0xaaaaaaaa, sample collector sets 0 and 200 and
 the meter "meter1" (id 7).
@@ -40,6 +41,9 @@ def context_from(spec):
     pipeline = spec.get("pipeline", "ingress")
     table = int(spec.get("table", 10))
     router = "router" in spec
+    named = {"meter1": 7}
+    for name in filter(None, spec.get("meters", "").split(",")):
+        named[name] = 9
     pctx = ParseContext(pipeline=pipeline, table_id=table)
 
     def make_ec():
@@ -47,7 +51,7 @@ def context_from(spec):
                              ofports=OFPORTS, is_switch=not router,
                              dp_key=0xabcdef, lflow_cookie=0xaaaaaaaa,
                              collector_ids={0, 200},
-                             meters=MeterTable(named={"meter1": 7}))
+                             meters=MeterTable(named=named))
     return pctx, make_ec
 
 

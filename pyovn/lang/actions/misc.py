@@ -90,7 +90,9 @@ class Log(base.Action):
 
 # --- trigger_event -----------------------------------------------------------
 
-EVENTS = {"empty_lb_backends": (0, {"vip": 1, "protocol": 2, "load_balancer": 3})}
+# event name -> (event type, option name -> TLV type, meter name)
+EVENTS = {"empty_lb_backends": (0, {"vip": 1, "protocol": 2, "load_balancer": 3},
+                                "event-elb")}
 
 
 @base.register
@@ -156,12 +158,14 @@ class TriggerEvent(base.Action):
         return "trigger_event(%s)" % ", ".join(parts)
 
     def encode(self, ec):
-        code, codes = EVENTS[self.event]
+        code, codes, meter = EVENTS[self.event]
         payload = code.to_bytes(4, "big")
         for n, v in self.options:
             data = v.encode()
             payload += codes[n].to_bytes(2, "big") + len(data).to_bytes(2, "big") + data
-        return [base.controller(opcodes.EVENT, payload, False, ec)]
+        # Events are rate limited by their meter (ovn-sb(5)), if it exists.
+        return [base.controller(opcodes.EVENT, payload, False, ec,
+                                ec.meters.lookup(meter))]
 
     def interpret(self, it):
         it.effect("controller", name="trigger_event", event=self.event)
