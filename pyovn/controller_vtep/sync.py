@@ -2,8 +2,9 @@
 hardware_vtep database ("Life Cycle of a VTEP gateway" in
 ovn-architecture(7)):
 
-  1. every Physical_Switch is an SB Chassis (name = switch name) with a
-     vxlan Encap on the switch's tunnel IP;
+  1. every Physical_Switch is an SB Chassis (name = switch name,
+     other_config:is-vtep=true) with a vxlan Encap on the switch's tunnel
+     IP;
   2. Chassis.vtep_logical_switches lists the VTEP logical switches bound
      to a port of the switch;
   3. a Port_Binding of type "vtep" whose options name this switch
@@ -135,6 +136,9 @@ class Controller:
                     row.name = name
                     row.hostname = name
                     row.external_ids = {OWNER: "true"}
+                    # ovn-controller sends a VTEP chassis plain VXLAN
+                    # (VNI = datapath key) only when it knows it is one.
+                    row.other_config = {"is-vtep": "true"}
                     row.encaps = []
                     row.vtep_logical_switches = []
                     have_encaps = []

@@ -138,7 +138,8 @@ def test_life_cycle_of_a_vtep_gateway(env):
     def registered(db):
         c = chassis(db, "ps1")
         return c is not None and [(e.type, e.ip) for e in c.encaps] == \
-            [("vxlan", PS_IP)] and c.vtep_logical_switches == ["vls1"]
+            [("vxlan", PS_IP)] and c.vtep_logical_switches == ["vls1"] and \
+            c.other_config.get("is-vtep") == "true"
     wait_db(env.sb, "sb", registered, "chassis ps1")
 
     # 3. The vtep port binding is bound to it.
