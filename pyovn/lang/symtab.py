@@ -245,7 +245,7 @@ def _build():
     t.add_field("icmp4.type", "icmp_type", 8, "icmp4", maskable=False)
     t.add_field("icmp4.code", "icmp_code", 8, "icmp4", maskable=False)
 
-    t.add_predicate("igmp", "ip4.mcast && ip.proto == 2")
+    t.add_predicate("igmp", "ip4 && ip.proto == 2")     # 23.03 (later: ip4.mcast)
 
     t.add_field("ip6.src", "ipv6_src", 128, "ip6", fmt="ipv6")
     t.add_field("ip6.dst", "ipv6_dst", 128, "ip6", fmt="ipv6")

@@ -127,6 +127,15 @@ def populate(nb):
         "ls0-p0", "0a:5c:00:00:00:99")
     add("lr-nat-add", "lr0", "snat", "172.17.0.2", "10.0.0.0/16")
     add("lr-route-add", "lr0", "0.0.0.0/0", "172.17.0.1")
+    # Multicast snooping, ECMP routes, LB affinity, a policy route.
+    add("set", "Logical_Switch", "ls1", "other_config:mcast_snoop=true",
+        "other_config:mcast_querier=true", "other_config:mcast_eth_src=00:00:00:00:00:fe",
+        "other_config:mcast_ip4_src=10.0.1.254")
+    add("--ecmp", "lr-route-add", "lr0", "10.9.0.0/16", "10.0.0.100")
+    add("--ecmp", "lr-route-add", "lr0", "10.9.0.0/16", "10.0.1.100")
+    add("set", "Load_Balancer", "lb-tcp", "options:affinity_timeout=60")
+    add("lr-policy-add", "lr0", "100", "ip4.src == 10.0.0.0/24 && ip4.dst == 10.9.0.0/16",
+        "reroute", "10.0.1.100")
     nbctl(nb, *cmds[:-1])
     # DHCP for ls0-p1.
     out = subprocess.run(
