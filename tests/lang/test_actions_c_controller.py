@@ -11,7 +11,6 @@ import csv
 import io
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import time
@@ -25,7 +24,7 @@ from pyovn.openflow import layout
 from pyovn.openflow.model import format_actions
 from pyovn.util import proc
 
-from test_actions_compat import TOPOLOGY  # noqa: E402
+from test_actions_compat import build_topology  # noqa: E402
 
 pytestmark = pytest.mark.peer
 
@@ -217,8 +216,7 @@ def wait_stable(c):
 
 def test_encoding_matches_c_ovn_controller(chassis):
     c = chassis
-    for line in TOPOLOGY.strip().splitlines():
-        c.nbctl(*shlex.split(line))
+    build_topology(c.nbctl)
     c.nbctl("--wait=hv", "sync")
     wait_stable(c)
 
@@ -282,6 +280,12 @@ def test_encoding_matches_c_ovn_controller(chassis):
                     % (cookie, table, prio, "," + match if match else "", acts))
         compared[(table, prio, match)] = text
     assert len(compared) > 200
+    texts = " ".join(compared.values())
+    for needle in ("put_dhcp_opts", "put_dhcpv6_opts", "put_nd_ra_opts", "route_info",
+                   "dns_lookup", "ct_lb_mark", "commit_lb_aff", "commit_ecmp_nh",
+                   "select(", "fwd_group", "icmp4_error", "trigger_event", "log(",
+                   "set_meter", "handle_svc_check", "bind_vport", "arp {", "nd_ns {"):
+        assert needle in texts, needle
 
     gfile = os.path.join(c.rd, "groups.txt")
     with open(gfile, "w") as f:

@@ -51,7 +51,7 @@ lsp-add sw1 sw1-p1
 lsp-set-addresses sw1-p1 "50:54:00:00:01:01 20.0.0.11"
 lr-add lr0
 lrp-add lr0 lr0-sw0 00:00:00:00:ff:01 10.0.0.1/24 aef0::1/64
-set Logical_Router_Port lr0-sw0 ipv6_ra_configs:address_mode=slaac ipv6_ra_configs:send_periodic=true ipv6_ra_configs:mtu=1400
+set Logical_Router_Port lr0-sw0 ipv6_ra_configs:address_mode=slaac ipv6_ra_configs:send_periodic=true ipv6_ra_configs:mtu=1400 ipv6_ra_configs:rdnss=aef0\\:\\:11 ipv6_ra_configs:dnssl=ovn.org ipv6_ra_configs:route_info=HIGH-aef1\\:\\:/64
 lsp-add sw0 sw0-lr0
 lsp-set-type sw0-lr0 router
 lsp-set-addresses sw0-lr0 router
@@ -91,6 +91,27 @@ lr-lb-add gr0 lb1
 """
 
 
+def build_topology(nbctl):
+    """Runs TOPOLOGY, then the DHCP options and DNS records (whose row ids
+    are only known at run time), through NBCTL(*args) -> stdout."""
+    import shlex
+    for line in TOPOLOGY.strip().splitlines():
+        nbctl(*shlex.split(line))
+    uuids = nbctl("--bare", "--columns=_uuid,cidr", "list", "DHCP_Options").split()
+    cidr_to_uuid = dict(zip(uuids[1::2], uuids[0::2]))
+    v4, v6 = cidr_to_uuid["10.0.0.0/24"], cidr_to_uuid["aef0::/64"]
+    nbctl("dhcp-options-set-options", v4, "lease_time=3600",
+          "router=10.0.0.1", "server_id=10.0.0.1", "server_mac=c0:ff:ee:00:00:01",
+          "dns_server={8.8.8.8,8.8.4.4}", "domain_name=\"ovn.org\"", "mtu=1400",
+          "classless_static_route={30.0.0.0/24,10.0.0.10,0.0.0.0/0,10.0.0.1}")
+    nbctl("dhcp-options-set-options", v6, "server_id=00:00:00:00:10:02",
+          "dns_server={aef0::5}", "domain_search=\"ovn.org\"")
+    nbctl("lsp-set-dhcpv4-options", "sw0-p1", v4)
+    nbctl("lsp-set-dhcpv6-options", "sw0-p1", v6)
+    dns = nbctl("create", "DNS", "records={vm1.ovn.org=\"10.0.0.11\"}").strip()
+    nbctl("add", "Logical_Switch", "sw0", "dns_records", dns)
+
+
 def c_tool(name):
     path = shutil.which(name)
     if path is None:
@@ -126,26 +147,7 @@ def c_northd_sb(rundir):
 
 def test_c_northd_actions_parse_and_encode(c_northd_sb):
     nb, sb = c_northd_sb
-    import shlex
-    for line in TOPOLOGY.strip().splitlines():
-        run("ovn-nbctl", nb.remote, *shlex.split(line))
-    # DHCP options on the ports (the ids are only known now).
-    uuids = run("ovn-nbctl", nb.remote, "--bare", "--columns=_uuid,cidr",
-                "list", "DHCP_Options").split()
-    cidr_to_uuid = dict(zip(uuids[1::2], uuids[0::2]))
-    v4, v6 = cidr_to_uuid["10.0.0.0/24"], cidr_to_uuid["aef0::/64"]
-    run("ovn-nbctl", nb.remote, "dhcp-options-set-options", v4, "lease_time=3600",
-        "router=10.0.0.1", "server_id=10.0.0.1", "server_mac=c0:ff:ee:00:00:01",
-        "dns_server={8.8.8.8,8.8.4.4}", "domain_name=\"ovn.org\"", "mtu=1400",
-        "classless_static_route={30.0.0.0/24,10.0.0.10,0.0.0.0/0,10.0.0.1}")
-    run("ovn-nbctl", nb.remote, "dhcp-options-set-options", v6,
-        "server_id=00:00:00:00:10:02", "dns_server={aef0::5}",
-        "domain_search=\"ovn.org\"")
-    run("ovn-nbctl", nb.remote, "lsp-set-dhcpv4-options", "sw0-p1", v4)
-    run("ovn-nbctl", nb.remote, "lsp-set-dhcpv6-options", "sw0-p1", v6)
-    dns = run("ovn-nbctl", nb.remote, "create", "DNS",
-              "records={vm1.ovn.org=\"10.0.0.11\"}").strip()
-    run("ovn-nbctl", nb.remote, "add", "Logical_Switch", "sw0", "dns_records", dns)
+    build_topology(lambda *args: run("ovn-nbctl", nb.remote, *args))
     run("ovn-nbctl", nb.remote, "--wait=sb", "sync")
 
     out = run("ovn-sbctl", sb.remote, "--format=csv", "--no-headings", "--data=bare",

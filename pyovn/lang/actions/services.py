@@ -231,9 +231,40 @@ ND_RA_OPTS = {
     "router_preference": "str",
     "rdnss": "ipv6",
     "dnssl": "str",
+    "route_info": "str",
 }
 ADDR_MODES = ("slaac", "dhcpv6_stateful", "dhcpv6_stateless")
 ROUTER_PREFERENCES = {"HIGH": 0x08, "MEDIUM": 0x00, "LOW": 0x18}
+
+
+def _route_infos(text):
+    """"PREF-PREFIX/LEN,..." -> [(preference, IPv6Network)]."""
+    import ipaddress
+    out = []
+    for item in filter(None, (x.strip() for x in text.split(","))):
+        pref, sep, prefix = item.partition("-")
+        if not sep or pref not in ROUTER_PREFERENCES:
+            raise ValueError(item)
+        out.append((pref, ipaddress.IPv6Network(prefix, strict=False)))
+    return out
+
+
+def _valid_route_info(text):
+    try:
+        return bool(_route_infos(text))
+    except ValueError:
+        return False
+
+
+def _encode_route_info(text):
+    """RFC 4191 Route Information options."""
+    out = bytearray()
+    for pref, net in _route_infos(text):
+        plen = net.prefixlen
+        n = 0 if plen == 0 else (8 if plen <= 64 else 16)
+        out += bytes([24, 1 + n // 8, plen, ROUTER_PREFERENCES[pref]])
+        out += b"\xff" * 4 + net.network_address.packed[:n]
+    return bytes(out)
 
 
 @base.register
@@ -270,7 +301,8 @@ class PutNdRaOpts(base.Action):
                    or (t.s == "slla" and v.fmt != "eth")
                    or (t.s == "prefix" and (v.fmt != "ipv6" or v.mask is None
                                             or prefix_len(v.mask, 128) is None))
-                   or (t.s == "rdnss" and v.fmt != "ipv6"))
+                   or (t.s == "rdnss" and v.fmt != "ipv6")
+                   or (t.s == "route_info" and not _valid_route_info(v.value)))
             if bad:
                 raise LangError("Invalid value for \"%s\" option" % t.s, t.pos)
             opts.append(Option(t.s, (v,)))
@@ -323,6 +355,8 @@ class PutNdRaOpts(base.Action):
                 total += (-total) % 8
                 names += b"\0" * (total - 8 - len(names))
                 body += bytes([31, total // 8, 0, 0]) + b"\xff" * 4 + bytes(names)
+            elif o.name == "route_info":
+                body += _encode_route_info(v.value)
         payload = base.result_header(self.dst.ovs) + bytes(body)
         return [base.controller(opcodes.PUT_ND_RA_OPTS, payload, True, ec)]
 
