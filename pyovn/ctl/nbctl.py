@@ -11,12 +11,14 @@ docs/nbctl.md lists them all.
 
 import json
 
-from pyovn.ctl import conncmds, dbcmds, nb_lb, nb_qos, nb_router, nb_switch
+from pyovn.ctl import (conncmds, dbcmds, nb_lb, nb_misc, nb_qos, nb_router,
+                       nb_switch)
 from pyovn.ctl import nb_common as nb
 from pyovn.ctl.base import Program, Registry, RowId
 
 REGISTRY = Registry(nb_switch.REGISTRY, nb_router.REGISTRY, nb_lb.REGISTRY,
-                    nb_qos.REGISTRY, conncmds.make_registry("NB_Global"))
+                    nb_qos.REGISTRY, nb_misc.REGISTRY,
+                    conncmds.make_registry("NB_Global"))
 command = REGISTRY.command
 
 

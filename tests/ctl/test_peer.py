@@ -206,6 +206,32 @@ NB_SCENARIOS = {
         ["lr-route-del", "r0", "--", "lr-route-add", "r0", "10.0.0.0/8",
          "10.0.0.1"],
     ],
+    "misc": [
+        ["ls-add", "sw0"], ["lsp-add", "sw0", "p1"], ["lsp-add", "sw0", "p2"],
+        ["lr-add", "r0"],
+        ["lrp-add", "r0", "rp0", "00:00:00:00:ff:01", "10.0.0.1/24"],
+        ["lrp-set-options", "rp0", "gateway_mtu=1400", "foo=bar"],
+        ["mirror-add", "m1", "gre", "7", "from-lport", "192.168.1.1"],
+        ["mirror-add", "m2", "erspan", "8", "to-lport", "fd00::9"],
+        ["mirror-add", "m3", "gre", "9", "to-lport", "192.168.1.3"],
+        ["lsp-attach-mirror", "p1", "m1"], ["lsp-attach-mirror", "p1", "m2"],
+        ["lsp-detach-mirror", "p1", "m2"], ["mirror-del", "m3"],
+        ["fwd-group-add", "fg1", "sw0", "10.0.0.100", "00:00:00:00:00:99",
+         "p1", "p2"],
+        ["--liveness", "fwd-group-add", "fg2", "sw0", "10.0.0.101",
+         "00:00:00:00:00:98", "p2"],
+        ["fwd-group-del", "fg2"],
+        ["copp-add", "c1", "arp", "m-arp"], ["copp-add", "c1", "bfd", "m-bfd"],
+        ["copp-add", "c1", "dns", "m-dns"], ["copp-del", "c1", "dns"],
+        ["copp-add", "c2", "igmp", "m-igmp"],
+        ["ls-copp-add", "c1", "sw0"], ["lr-copp-add", "c2", "r0"],
+        ["static-mac-binding-add", "rp0", "10.0.0.50", "00:00:00:00:50:50"],
+        ["static-mac-binding-add", "rp0", "10.0.0.51", "00:00:00:00:50:51"],
+        ["--may-exist", "static-mac-binding-add", "rp0", "10.0.0.51",
+         "00:00:00:00:50:52"],
+        ["static-mac-binding-add", "rp0", "10.0.0.52", "00:00:00:00:50:53"],
+        ["static-mac-binding-del", "rp0", "10.0.0.52"],
+    ],
     "generic": [
         ["ls-add", "sw0"],
         ["set", "Logical_Switch", "sw0", "external_ids:neutron=abc",
@@ -310,6 +336,8 @@ READ_COMMANDS = [
     ["get", "Logical_Router_Port", "rp0", "networks", "mac"],
     ["get", "NB_Global", ".", "nb_cfg"],
     ["qos-list", "sw0"], ["meter-list"], ["get-connection"], ["get-ssl"],
+    ["mirror-list"], ["fwd-group-list"], ["fwd-group-list", "sw0"],
+    ["copp-list", "c1"], ["static-mac-binding-list"],
 ]
 
 
@@ -373,7 +401,16 @@ def test_nbctl_read_commands_print_what_c_ovn_nbctl_prints(ovsdb):
             ["meter-add", "m1", "drop", "100", "kbps"],
             ["--fair", "meter-add", "m2", "drop", "10", "pktps", "20"],
             ["set-connection", "ptcp:6641", "punix:/tmp/x.sock"],
-            ["set-ssl", "/k.pem", "/c.pem", "/ca.pem"]]:
+            ["set-ssl", "/k.pem", "/c.pem", "/ca.pem"],
+            ["mirror-add", "mir1", "gre", "7", "from-lport", "192.168.1.1"],
+            ["mirror-add", "mir2", "erspan", "8", "to-lport", "fd00::9"],
+            ["lsp-add", "sw0", "p2"],
+            ["fwd-group-add", "fg1", "sw0", "10.0.0.100",
+             "00:00:00:00:00:99", "p1", "p2"],
+            ["copp-add", "c1", "arp", "m-arp"],
+            ["copp-add", "c1", "bfd", "m-bfd"],
+            ["static-mac-binding-add", "rp0", "10.0.0.50",
+             "00:00:00:00:50:50"]]:
         rc, _, err = run_c("ovn-nbctl", db.remote, argv)
         assert rc == 0, err
     mismatches = []
