@@ -366,9 +366,27 @@ class Parser:
 def parse(text, symtab=None, lookup_template=None):
     """Parses match expression TEXT.  Returns an Expr; raises LangError.
     LOOKUP_TEMPLATE (name -> value text or None) expands ^templates
-    lexically; without it they stay references for annotate to resolve."""
+    lexically; without it they stay references for annotate to resolve.
+    Expressions are immutable, so results for the same text (without
+    templates) are shared: logical flows repeat the same matches across
+    datapaths."""
+    symtab = symtab or default_symtab()
+    if lookup_template is None and isinstance(text, str) and "^" not in text:
+        key = (id(symtab), text)
+        hit = _recent.get(key)
+        if hit is not None:
+            return hit
+        expr = Parser(Lexer(text), symtab).parse()
+        if len(_recent) >= _RECENT_MAX:
+            _recent.clear()
+        _recent[key] = expr
+        return expr
     lexer = Lexer(text, lookup_template=lookup_template)
-    return Parser(lexer, symtab or default_symtab()).parse()
+    return Parser(lexer, symtab).parse()
+
+
+_RECENT_MAX = 50000
+_recent = {}
 
 
 _cache = {}
