@@ -91,7 +91,7 @@ def test_select_and_ct():
 
 def test_drop_stops():
     mf = Microflow()
-    assert kinds(run("drop;", mf)) == []
+    assert kinds(run("drop;", mf)) == ["drop"]
     eff = run("reject { }; ", Microflow.parse("eth.type=0x800"))
     assert kinds(eff) == ["controller"]
 

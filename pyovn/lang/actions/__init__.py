@@ -144,6 +144,8 @@ def interpret_actions(actions, flow=None, ports=None, lookup=None,
     if isinstance(actions, ParsedActions):
         actions = actions.actions
     it = Interpreter(flow, ports, pipeline, table_id, lookup)
+    if not actions:
+        it.effect("drop")           # `drop;' is the empty action list
     it.run(actions)
     return it.effects
 
