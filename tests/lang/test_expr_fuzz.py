@@ -38,6 +38,14 @@ def run_all(text):
     except LangError:
         pass
     try:
+        Microflow.parse(text)
+    except LangError:
+        pass
+    try:
+        tokenize(text, {"vip": "10.0.0.1", "bad": "1.2.", "x": "^x"}.get)
+    except LangError:
+        pass
+    try:
         expr = parse(text)
     except LangError:
         return
