@@ -141,3 +141,19 @@ def test_routed_packet_is_rewritten_across_chassis(sandbox_factory):
         "/udp(src=1234,dst=5678)/payload(text=routed)" % (MAC3, IP1)))
     assert got == expected
     assert sent != got.data
+
+
+def test_stt_sandbox_configures_stt_tunnels(sandbox_factory):
+    """STT is configured end to end (SB Encap, OVS tunnel ports); the
+    userspace datapath cannot encapsulate it, so no traffic test."""
+    sb = sandbox_factory(chassis=2, encap="stt", northd="c", controller="c")
+    db = Database(sb.sb_remote, "sb").sync()
+    try:
+        encaps = {(e.type, e.ip, e.chassis_name) for e in db.rows("Encap")}
+    finally:
+        db.close()
+    assert encaps == {("stt", "192.168.0.1", "hv1"), ("stt", "192.168.0.2", "hv2")}
+    ports = proc.wait_for(lambda: sb.vsctl("hv1", "--bare", "--columns=options", "find",
+                                           "Interface", "type=stt").split(), 10,
+                          what="hv1's STT tunnel port")
+    assert "remote_ip=192.168.0.2" in ports and "key=flow" in ports
