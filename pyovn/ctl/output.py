@@ -39,7 +39,7 @@ def render(headings, rows, style):
     if style.format == "json":
         cells = [[(c if isinstance(c, str) else c.to_json()) for c in r]
                  for r in rows]
-        return json.dumps({"headings": headings, "data": cells},
+        return json.dumps({"data": cells, "headings": headings},
                           separators=(",", ":")) + "\n"
     text_rows = [[_cell(c, style) for c in r] for r in rows]
     if style.format == "csv":

@@ -233,20 +233,29 @@ REGISTRY.add(REGISTRY.get("lflow-list").__class__(
 
 @command("count-flows", "[DATAPATH]", args=(0, 1), mode="ro")
 def count_flows(ctx):
-    """Prints the number of logical flows per datapath and stage."""
+    """Prints the number of logical flows per datapath, pipeline and table."""
     dp_filter = _select_datapath(ctx, ctx.args[0]) if ctx.args else None
-    counts = {}
+    groups = {}
     for f in ctx.rows("Logical_Flow"):
         for dp in _flow_datapaths(f):
             if dp_filter is not None and dp.uuid != dp_filter.uuid:
                 continue
-            k = (_dp_name(dp), f.pipeline, f.table_id,
-                 f.external_ids.get("stage-name", ""))
-            counts[k] = counts.get(k, 0) + 1
+            key = (_dp_name(dp), str(dp.uuid),
+                   0 if f.pipeline == "ingress" else 1)
+            tables = groups.setdefault(key, {})
+            t = (f.table_id, f.external_ids.get("stage-name", ""))
+            tables[t] = tables.get(t, 0) + 1
     total = 0
-    for (dp, pipe, table, stage), n in sorted(counts.items()):
-        ctx.writeln("Datapath: %s  Pipeline: %s  table=%d(%s): %d"
-                    % (dp, pipe, table, stage, n))
+    for (name, uuid, pipe), tables in sorted(groups.items()):
+        pipeline = "ingress" if pipe == 0 else "egress"
+        ctx.writeln('Datapath: "%s" (%s)  Pipeline: %s' % (name, uuid, pipeline))
+        n = 0
+        for (table, stage), count in sorted(tables.items()):
+            ctx.writeln("  table=%-2d(%-19s) lflows=%d" % (table, stage, count))
+            n += count
+        ctx.writeln('Total number of logical flows in the datapath "%s" (%s) '
+                    'Pipeline: %s = %d' % (name, uuid, pipeline, n))
+        ctx.writeln("")
         total += n
     ctx.writeln("Total number of logical flows = %d" % total)
 
