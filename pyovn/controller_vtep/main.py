@@ -1,8 +1,6 @@
 """`pyovn controller-vtep [--vtep-db=DB] [--ovnsb-db=DB] [--pidfile ...]`,
 ovn-controller-vtep's command line."""
 
-import os
-
 import ovs.poller
 import ovs.stream
 
@@ -28,8 +26,6 @@ def main(argv):
     parser.add_argument("--bootstrap-ca-cert", metavar="FILE")
     args = parser.parse_args(argv)
     d.start(args)
-    if getattr(d, "_wake_r", None) is not None:
-        os.set_blocking(d._wake_r, False)
     if args.private_key or args.certificate or args.ca_cert:
         if args.private_key:
             ovs.stream.Stream.ssl_set_private_key_file(args.private_key)

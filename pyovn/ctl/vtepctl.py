@@ -19,6 +19,8 @@ knows nothing of levels is the same locator as one written here with
 import ipaddress
 import re
 
+import ovs.db.types
+
 from pyovn.ctl.errors import CtlError
 
 PROG = "vtep-ctl"
@@ -238,9 +240,28 @@ def find_lr(cache, name, must_exist=True):
     return row
 
 
+def new_row(ctx, table):
+    """Inserts a row into TABLE with every column at its default value, so
+    that later commands of the same invocation (list, get...) can read any
+    column of it."""
+    row = ctx.txn.insert(ctx.idl.tables[table])
+    for name, column in ctx.idl.tables[table].columns.items():
+        type_ = column.type
+        if type_.is_map():
+            value = {}
+        elif type_.n_min == 0 or type_.n_max > 1:
+            value = []
+        elif type_.key.type == ovs.db.types.UuidType:
+            continue                    # a reference: the caller sets it
+        else:
+            value = type_.key.type.default_atom().value
+        setattr(row, name, value)
+    return row
+
+
 def get_global(ctx, cache):
     if cache.global_row is None:
-        row = ctx.txn.insert(ctx.idl.tables["Global"])
+        row = new_row(ctx, "Global")
         row.switches = []
         row.managers = []
         cache.global_row = row
@@ -251,7 +272,7 @@ def find_or_create_locator(ctx, cache, key):
     row = cache.locators.get(key)
     if row is None:
         encap, ip, tkey, level = key
-        row = ctx.txn.insert(ctx.idl.tables["Physical_Locator"])
+        row = new_row(ctx, "Physical_Locator")
         row.encapsulation_type = encap
         row.dst_ip = ip
         row.tunnel_key = [] if tkey is None else [tkey]
@@ -291,7 +312,7 @@ def cmd_add_ps(ctx, cache):
         raise CtlError("cannot create physical switch %s because it already "
                        "exists" % name)
     g = get_global(ctx, cache)
-    row = ctx.txn.insert(ctx.idl.tables["Physical_Switch"])
+    row = new_row(ctx, "Physical_Switch")
     row.name = name
     row.ports = []
     cache.ps[name] = PhysSwitch(row, name)
@@ -334,7 +355,7 @@ def cmd_add_port(ctx, cache):
             return
         raise CtlError("cannot create a port named %s on %s because a port "
                        "with that name already exists" % (port_name, ps_name))
-    row = ctx.txn.insert(ctx.idl.tables["Physical_Port"])
+    row = new_row(ctx, "Physical_Port")
     row.name = port_name
     ps.ports[port_name] = Port(ps, row, port_name)
     _write_ports(ps)
@@ -378,7 +399,7 @@ def cmd_add_ls(ctx, cache):
             return
         raise CtlError("cannot create logical switch %s because it already "
                        "exists" % name)
-    row = ctx.txn.insert(ctx.idl.tables["Logical_Switch"])
+    row = new_row(ctx, "Logical_Switch")
     row.name = name
     cache.ls[name] = row
     cache.ls_name[row.uuid] = name
@@ -487,7 +508,7 @@ def cmd_add_lr(ctx, cache):
             return
         raise CtlError("cannot create logical router %s because it already "
                        "exists" % name)
-    row = ctx.txn.insert(ctx.idl.tables["Logical_Router"])
+    row = new_row(ctx, "Logical_Router")
     row.name = name
     cache.lr[name] = row
 
@@ -521,7 +542,7 @@ def _add_ucast(ctx, cache, table):
     macs = cache.macs[table].setdefault(ls_name, {})
     row = macs.get(mac)
     if row is None:
-        row = ctx.txn.insert(ctx.idl.tables[table])
+        row = new_row(ctx, table)
         row.MAC = mac
         row.logical_switch = ls_row
         macs[mac] = row
@@ -558,7 +579,7 @@ def _add_mcast(ctx, cache, table):
     macs = cache.macs[table].setdefault(ls_name, {})
     entry = macs.get(mac)
     if entry is None:
-        row = ctx.txn.insert(ctx.idl.tables[table])
+        row = new_row(ctx, table)
         row.MAC = mac
         row.logical_switch = ls_row
         entry = macs[mac] = McastEntry(row, [])
@@ -571,7 +592,7 @@ def _add_mcast(ctx, cache, table):
 def _write_locator_set(ctx, entry):
     # Physical_Locator_Set.locators is immutable: a changed set is a new
     # row; the old one is garbage-collected when nothing refers to it.
-    pls = ctx.txn.insert(ctx.idl.tables["Physical_Locator_Set"])
+    pls = new_row(ctx, "Physical_Locator_Set")
     pls.locators = list(entry.locators)
     entry.row.locator_set = pls
 
@@ -701,7 +722,7 @@ def cmd_set_manager(ctx, cache):
     g = _delete_managers(ctx, cache)
     rows = []
     for target in ctx.args:
-        row = ctx.txn.insert(ctx.idl.tables["Manager"])
+        row = new_row(ctx, "Manager")
         row.target = target
         rows.append(row)
     g.managers = rows

@@ -1,8 +1,6 @@
 """`pyovn vtep [--pidfile --detach --log-file ...] PS-NAME`: the VTEP
 emulator daemon, with ovs-vtep's command line."""
 
-import os
-
 import ovs.poller
 
 from pyovn.daemon import Daemon, paths
@@ -46,9 +44,6 @@ def main(argv):
                          "and key are set by the emulator)" % opt)
         tunnel_options[key] = value
     d.start(args)
-    if getattr(d, "_wake_r", None) is not None:
-        # The wake pipe must not block the loop when it is empty.
-        os.set_blocking(d._wake_r, False)
 
     vtep = Database(args.vtep_db, "vtep")
     ovsdb = Database(args.ovs_db, "vswitch", tables=VSWITCH_TABLES)

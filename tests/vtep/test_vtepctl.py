@@ -3,6 +3,7 @@ schema: golden output with per-tunnel keys and levels, errors that write
 nothing, and the C vtep-ctl reading what pyovn wrote."""
 
 import io
+import re
 import shutil
 import subprocess
 
@@ -303,3 +304,11 @@ mcast-mac-remote
   unknown-dst -> vxlan_over_ipv4/10.0.0.3
 
 """
+
+
+def test_generic_list_sees_rows_of_the_same_invocation(vtepdb):
+    out = ok(vtepdb, "add-ls", "ls1", "--", "add-ps", "ps1", "--",
+             "list", "Logical_Switch", "--", "--columns=name,ports", "list",
+             "Physical_Switch")
+    assert "name                : ls1" in out
+    assert re.search(r"name +: ps1\nports +: \[\]\n", out)
