@@ -22,6 +22,9 @@ PHYS_BRIDGE = "br-phys"          # each chassis' physical bridge
 PHYS_PORT = "ul0"                # br-phys's port to the underlay
 INT_BRIDGE = "br-int"
 
+PHYSNET = "physnet1"             # ovn-bridge-mappings=physnet1:br-phys, for
+                                 # localnet ports: the underlay is also the
+                                 # shared provider network
 UNDERLAY_NET = "192.168.0."      # chassis N gets 192.168.0.N/24
 UNDERLAY_PREFIX = 24
 MAX_CHASSIS = 250

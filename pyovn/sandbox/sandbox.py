@@ -261,7 +261,9 @@ class Sandbox:
                     "external-ids:hostname=" + name,
                     "external-ids:ovn-remote=" + self.state["sb_remote"],
                     "external-ids:ovn-encap-type=" + encap,
-                    "external-ids:ovn-encap-ip=" + rec["ip"], "--",
+                    "external-ids:ovn-encap-ip=" + rec["ip"],
+                    "external-ids:ovn-bridge-mappings=%s:%s" % (layout.PHYSNET,
+                                                                 layout.PHYS_BRIDGE), "--",
                     "add-br", layout.INT_BRIDGE, "--",
                     "set", "Bridge", layout.INT_BRIDGE, "fail-mode=secure",
                     "other-config:disable-in-band=true")

@@ -157,3 +157,27 @@ def test_stt_sandbox_configures_stt_tunnels(sandbox_factory):
                                            "Interface", "type=stt").split(), 10,
                           what="hv1's STT tunnel port")
     assert "remote_ip=192.168.0.2" in ports and "key=flow" in ports
+
+
+def test_localnet_traffic_crosses_the_underlay_unencapsulated(sandbox_factory):
+    """With a localnet port on physnet1 (mapped to br-phys on every
+    chassis), the switch's traffic between chassis leaves through br-phys
+    as a plain frame instead of a tunnel."""
+    sb = sandbox_factory(chassis=3, northd="c", controller="c")
+    nbctl = [proc.which("ovn-nbctl"), "--db=" + sb.nb_remote]
+    proc.run(nbctl + [
+        "ls-add", "sw0",
+        "--", "lsp-add", "sw0", "ln", "--", "lsp-set-type", "ln", "localnet",
+        "--", "lsp-set-addresses", "ln", "unknown",
+        "--", "lsp-set-options", "ln", "network_name=physnet1",
+        "--", "lsp-add", "sw0", "p1", "--", "lsp-set-addresses", "p1", "%s %s" % (MAC1, IP1),
+        "--", "lsp-add", "sw0", "p3", "--", "lsp-set-addresses", "p3", "%s %s" % (MAC3, IP3)])
+    bind_and_wait(sb)
+
+    sent = sb.inject("vif1", "eth(src=%s,dst=%s)/ip4(src=%s,dst=%s)/udp(src=1,dst=4242)"
+                     % (MAC1, MAC3, IP1, IP3))
+    got = sb.wait_received("vif3", match=lambda p: p.get("udp.dst") == 4242)
+    assert got[0].data == sent
+    wire = sb.underlay("hv1", "rx")
+    assert packet.decode(sent) in wire                        # the frame itself
+    assert not any(p.inner is not None for p in wire)          # no tunnel
