@@ -21,38 +21,44 @@ from pyovn.lang.parse import parse_field
 from pyovn.lang.symtab import default_symtab
 
 def _reg_home(name):
-    """For the logical registers reg0-reg9, which are bits of xxreg0/1 and
-    xreg4 in this model: (container field, bit offset).  Else None."""
+    """For the logical registers reg0-reg9 and xreg0-xreg3, which are bits
+    of xxreg0/1 (and xreg4) in this model: (container field, bit offset,
+    width).  Else None."""
     if name.startswith("reg") and name[3:].isdigit():
         n = int(name[3:])
         if n < 8:
-            return "xxreg%d" % (n // 4), 32 * (3 - n % 4)
+            return "xxreg%d" % (n // 4), 32 * (3 - n % 4), 32
         if n < 10:
-            return "xreg4", 32 * (1 - n % 2)
+            return "xreg4", 32 * (1 - n % 2), 32
+    elif name.startswith("xreg") and name[4:].isdigit():
+        n = int(name[4:])
+        if n < 4:
+            return "xxreg%d" % (n // 2), 64 * (1 - n % 2), 64
     return None
 
 
 class _Fields(dict):
-    """OpenFlow field values.  Writing reg0-reg9 (as OpenFlow actions do)
-    updates the bits of the xxreg/xreg that holds them, so every view of a
-    register stays the same value."""
+    """OpenFlow field values.  Writing reg0-reg9 or xreg0-xreg3 (as OpenFlow
+    actions do) updates the bits of the xxreg/xreg that holds them, so
+    every view of a register stays the same value."""
 
     def __setitem__(self, name, value):
         home = _reg_home(name)
         if home is None:
             dict.__setitem__(self, name, value)
             return
-        field, shift = home
+        field, shift, width = home
+        full = (1 << width) - 1
         old = dict.get(self, field, 0)
-        dict.__setitem__(self, field, (old & ~(0xffffffff << shift))
-                         | ((value & 0xffffffff) << shift))
+        dict.__setitem__(self, field, (old & ~(full << shift))
+                         | ((value & full) << shift))
 
     def __getitem__(self, name):
         home = _reg_home(name)
         if home is None:
             return dict.__getitem__(self, name)
-        field, shift = home
-        return (dict.get(self, field, 0) >> shift) & 0xffffffff
+        field, shift, width = home
+        return (dict.get(self, field, 0) >> shift) & ((1 << width) - 1)
 
     def get(self, name, default=None):
         if _reg_home(name) is not None:

@@ -195,3 +195,12 @@ def test_microflow_openflow_register_views_agree():
     mf.set("xxreg0", 1)
     assert mf.ovs_value("reg3") == 1 and mf.ovs_value("reg1") == 0
     assert Microflow(ints={"reg0": 7}).get("reg0") == 7
+
+
+def test_microflow_xreg_views():
+    mf = Microflow()
+    mf.ints["xreg1"] = 0x1122334455667788
+    assert mf.get("reg2") == 0x11223344 and mf.get("reg3") == 0x55667788
+    assert mf.ovs_value("xreg1") == 0x1122334455667788
+    mf.set("xreg2", 5)
+    assert mf.ints["reg5"] == 5 and mf.ovs_value("xxreg1") == 5 << 64
