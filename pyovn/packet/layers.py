@@ -12,7 +12,7 @@ import struct
 
 from pyovn.packet import tunnel
 from pyovn.packet.fields import (
-    BOOL, HEX, IP4, Kind, IP6, MAC, TEXT, U3, U4, U6, U8, U12, U13, U16, U20,
+    BOOL, HEX, IP4, Kind, IP6, MAC, TEXT, U3, U8, U12, U13, U16, U20,
     U24, U32, U64, X16, PacketError, checksum, ip4_bytes, ip6_bytes,
     ip4_str, ip6_str, mac_bytes, mac_str, parse_hex, pseudo_header_sum)
 
