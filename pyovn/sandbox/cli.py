@@ -7,7 +7,7 @@
     pyovn sandbox shell [--dir DIR] [--chassis N] [-c COMMAND]
     pyovn sandbox add-vif [--dir DIR] CHASSIS VIF LOGICAL_PORT [--mac MAC]
     pyovn sandbox inject [--dir DIR] VIF PACKET
-    pyovn sandbox received [--dir DIR] [VIF] [--hex] [--sent]
+    pyovn sandbox received [--dir DIR] [VIF] [--hex] [--sent] [--wait N [--timeout S]]
     pyovn sandbox received [--dir DIR] --underlay CHASSIS [--tx] [--hex]
     pyovn sandbox sync [--dir DIR] [--timeout S]
 
@@ -78,6 +78,9 @@ def _parser():
     s.add_argument("--tx", action="store_true",
                    help="with --underlay: what the underlay delivered to CHASSIS")
     s.add_argument("--hex", action="store_true", help="print raw hex as well")
+    s.add_argument("--wait", type=int, metavar="N", default=0,
+                   help="with a VIF: first wait until it has received N packets")
+    s.add_argument("--timeout", type=float, default=10.0, help="seconds for --wait")
     s = cmd("sync", "wait until every chassis has caught up with the NB (--wait=hv)")
     s.add_argument("--timeout", type=float, default=30.0)
     return p
@@ -171,6 +174,8 @@ def do_received(sb, args):
     if args.underlay:
         pkts = sb.underlay(args.underlay, "tx" if args.tx else "rx")
     elif args.vif:
+        if args.wait and not args.sent:
+            sb.wait_received(args.vif, count=args.wait, timeout=args.timeout)
         pkts = sb.sent(args.vif) if args.sent else sb.received(args.vif)
     else:
         # Every VIF, each line prefixed by its name.

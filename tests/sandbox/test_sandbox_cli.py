@@ -67,8 +67,9 @@ def test_cli_up_vif_inject_received_status_shell_down(sbdir):
     desc = "eth(src=00:00:00:00:00:0a,dst=00:00:00:00:00:0b)/ip4(src=1.1.1.1,dst=1.1.1.2)/udp(src=1,dst=2)"
     assert "injected" in run("inject", "--dir", sbdir, "va", desc).stdout
     want = "eth(dst=00:00:00:00:00:0b,src=00:00:00:00:00:0a)/ip4(src=1.1.1.1,dst=1.1.1.2,ttl=64)/udp(src=1,dst=2)"
-    proc.wait_for(lambda: want in run("received", "--dir", sbdir, "vb").stdout, 10,
-                  what="packet at vb")
+    assert run("received", "--dir", sbdir, "vb", "--wait", "1").stdout.splitlines() == [want]
+    p = run("received", "--dir", sbdir, "vb", "--wait", "2", "--timeout", "0.3", check=False)
+    assert p.returncode == 1 and "waiting for 2 packet(s) at VIF vb" in p.stderr
     assert run("received", "--dir", sbdir).stdout.splitlines() == ["vb: " + want]
     assert run("received", "--dir", sbdir, "--sent").stdout.splitlines() == ["va: " + want]
     wire = run("received", "--dir", sbdir, "--underlay", "hv1").stdout
