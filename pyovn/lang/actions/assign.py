@@ -163,14 +163,16 @@ class Exchange(base.Action):
                 of.Pop(self.b.ovs), of.Pop(self.a.ovs)]
 
     def interpret(self, it):
+        # Same order as the switch (push b, push a, pop b, pop a), so that
+        # overlapping fields end up the same.
         if self.a.string:
             va, vb = it.get_port(self.a), it.get_port(self.b)
-            it.set_port(self.a, vb)
             it.set_port(self.b, va)
+            it.set_port(self.a, vb)
         else:
             va, vb = it.get(self.a.ovs), it.get(self.b.ovs)
-            it.set(self.a.ovs, vb)
             it.set(self.b.ovs, va)
+            it.set(self.a.ovs, vb)
         it.effect("set", text=self.format())
 
 
