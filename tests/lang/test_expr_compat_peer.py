@@ -39,7 +39,6 @@ def populate(nb):
         cmds.extend(list(a) + ["--"])
 
     add("lr-add", "lr0")
-    add("pg-add", "pg_drop")
     for i in range(2):
         ls = "ls%d" % i
         add("ls-add", ls)
@@ -66,6 +65,8 @@ def populate(nb):
         add("pg-add", "pg_sg%d" % i, *vifs)
         add("create", "Address_Set", "name=as_remote%d" % i,
             "addresses=\"192.168.%d.0/28\",\"192.168.%d.16/28\"" % (i, i))
+    add("pg-add", "pg_drop", "ls0-p0", "ls0-p1", "ls0-p2", "ls1-p0",
+        "ls1-p1", "ls1-p2")
     # Chained commands keep this quick: one ovn-nbctl per group of rows.
     nbctl(nb, *cmds[:-1])
     cmds = []
@@ -127,6 +128,22 @@ def populate(nb):
         "ls0-p0", "0a:5c:00:00:00:99")
     add("lr-nat-add", "lr0", "snat", "172.17.0.2", "10.0.0.0/16")
     add("lr-route-add", "lr0", "0.0.0.0/0", "172.17.0.1")
+    # As in the bench topology: a join switch between lr0 and the gateway
+    # router, a load balancer group on the switches and the gateway router,
+    # to-lport drops on pg_drop, per-subnet routes on gr.
+    add("ls-add", "join")
+    add("lrp-add", "lr0", "lr0-join", "0a:5a:00:00:00:00", "100.64.0.2/16")
+    add("lrp-add", "gr", "gr-join", "0a:5a:00:00:00:01", "100.64.0.1/16")
+    for name, peer in (("join-lr0", "lr0-join"), ("join-gr", "gr-join")):
+        add("lsp-add", "join", name)
+        add("lsp-set-type", name, "router")
+        add("lsp-set-addresses", name, "router")
+        add("lsp-set-options", name, "router-port=" + peer)
+    add("lr-route-add", "gr", "10.0.0.0/24", "100.64.0.2")
+    add("lr-route-add", "gr", "10.0.1.0/24", "100.64.0.2")
+    add("create", "Load_Balancer_Group", "name=lbg-cluster")
+    add("--type=port-group", "acl-add", "pg_drop", "to-lport", "1001",
+        "outport == @pg_drop && ip", "drop")
     # Multicast snooping, ECMP routes, LB affinity, a policy route.
     add("set", "Logical_Switch", "ls1", "other_config:mcast_snoop=true",
         "other_config:mcast_querier=true", "other_config:mcast_eth_src=00:00:00:00:00:fe",
@@ -147,6 +164,18 @@ def populate(nb):
     nbctl(nb, "dhcp-options-set-options", uuid, "lease_time=3600",
           "router=10.0.0.1", "server_id=10.0.0.1", "server_mac=0a:59:00:00:00:00")
     nbctl(nb, "lsp-set-dhcpv4-options", "ls0-p1", uuid)
+    def find(table, name):
+        return subprocess.run(
+            ["ovn-nbctl", "--db=" + nb.remote, "--bare", "--columns=_uuid",
+             "find", table, "name=" + name],
+            check=True, capture_output=True, text=True, timeout=60).stdout.strip()
+    nbctl(nb, "lb-add", "lb-grp", "172.30.0.99:99", "10.0.1.12:99", "udp")
+    lbg = find("Load_Balancer_Group", "lbg-cluster")
+    nbctl(nb, "add", "Load_Balancer_Group", lbg, "load_balancer",
+          find("Load_Balancer", "lb-grp"),
+          "--", "add", "Logical_Switch", "ls0", "load_balancer_group", lbg,
+          "--", "add", "Logical_Switch", "ls1", "load_balancer_group", lbg,
+          "--", "add", "Logical_Router", "gr", "load_balancer_group", lbg)
 
 
 def sb_json(sb, table, columns):
