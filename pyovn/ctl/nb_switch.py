@@ -157,6 +157,8 @@ def lsp_get_tag(ctx):
 def _check_addresses(inv):
     for a in inv.args[1:]:
         v.lsp_address(a)
+    if sum(1 for a in inv.args[1:] if "dynamic" in a.split()) > 1:
+        raise CtlError("only one address may contain \"dynamic\"")
 
 
 @command("lsp-set-addresses", "PORT [ADDRESS]...", args=(1, None),
@@ -173,7 +175,7 @@ def lsp_set_addresses(ctx):
     for a in addrs:
         parts = a.split()
         if parts and v.is_mac(parts[0]):
-            mine.update(str(v.ip(p)) for p in parts[1:])
+            mine.update(str(v.ip(p)) for p in parts[1:] if p != "dynamic")
     for other in ls.ports:
         if other is None or other.uuid == port.uuid:
             continue

@@ -132,23 +132,25 @@ def key_value(text):
 
 
 def lsp_address(text):
-    """One entry of Logical_Switch_Port.addresses."""
+    """One entry of Logical_Switch_Port.addresses (ovn-nb(5)): unknown,
+    router, dynamic, "dynamic IP [IPV6]", "MAC dynamic", or "MAC [IP]..."."""
     if text in ("unknown", "dynamic", "router"):
         return text
     parts = text.split()
-    if not parts:
-        raise CtlError('"%s": invalid address' % text)
-    first = parts[0]
-    if first == "dynamic":
-        rest = parts[1:]
-    else:
-        if not is_mac(first):
-            raise CtlError("%s: invalid address format. Should be either "
-                           "\"unknown\", \"dynamic\", \"router\" or an "
-                           "Ethernet address optionally followed by IP "
-                           "addresses" % text)
-        rest = parts[1:]
-    for p in rest:
+    if parts and parts[0] == "dynamic":
+        ips = [ip(p) for p in parts[1:]]
+        if len(ips) > 2 or len({a.version for a in ips}) != len(ips):
+            raise CtlError("%s: \"dynamic\" may be followed by at most one "
+                           "IPv4 and one IPv6 address" % text)
+        return text
+    if not parts or not is_mac(parts[0]):
+        raise CtlError("%s: invalid address format. Should be either "
+                       "\"unknown\", \"dynamic\", \"router\" or an "
+                       "Ethernet address optionally followed by IP "
+                       "addresses" % text)
+    if parts[1:] == ["dynamic"]:
+        return text
+    for p in parts[1:]:
         ip(p)
     return text
 

@@ -115,6 +115,24 @@ def test_validators_refuse(check, text):
     assert str(e.value)
 
 
+@pytest.mark.parametrize("text", [
+    "unknown", "router", "dynamic", "dynamic 10.0.0.5",
+    "dynamic 10.0.0.5 fd00::5", "dynamic fd00::5", "00:00:00:00:00:01",
+    "00:00:00:00:00:01 dynamic", "00:00:00:00:00:01 10.0.0.1 fd00::1",
+])
+def test_lsp_address_forms_of_ovn_nb(text):
+    assert v.lsp_address(text) == text
+
+
+@pytest.mark.parametrize("text", [
+    "dynamic 10.0.0.1 10.0.0.2", "dynamic foo", "00:00:00:00:00:01 dynamic x",
+    "10.0.0.1", "", "00:00:00:00:00:01 10.0.0.1/24",
+])
+def test_lsp_address_refused(text):
+    with pytest.raises(CtlError):
+        v.lsp_address(text)
+
+
 def test_lb_endpoints_normalized():
     assert v.lb_vip("[FD00::0010]:80") == ("[fd00::10]:80", 6, True)
     assert v.lb_backends("10.0.0.1:80, 10.0.0.2:80", 4, True) == \
