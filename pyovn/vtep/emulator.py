@@ -164,6 +164,11 @@ class Emulator:
             if br not in wanted:
                 self.ofctrls.pop(br).close()
                 self._last_put.pop(br, None)
+                ls = self.bridge_ls.pop(br, None)
+                if ls is not None and ls not in self.plans:
+                    # Unbound: its bridge (and learned table) is gone.
+                    for mac in self.learned.pop(ls, {}):
+                        self.learned_at.pop((ls, mac), None)
         for br in wanted:
             if br not in self.ofctrls:
                 handler = None

@@ -230,3 +230,17 @@ def test_restart_adopts_learned_macs(lab):
     proc.wait_for(lambda: count(v, "r1", "to-r1") == 1, 10,
                   what="unicast to the adopted MAC")
     assert count(v, "r3", "to-r1") == 0
+
+
+def test_unbinding_removes_the_logical_switch_bridge(lab):
+    v = lab.add_vtep("unb", ["u1", "u2"])
+    _bind(v, "ls7", 7, [("u1", 0), ("u2", 0)], [])
+    v.start()
+    wait_ready(v, expect={"unb": ["logical switch ls7"]})
+    assert "unb_ls7" in lab.vsctl("list-br").split()
+    v.vtepctl("unbind-ls", "unb", "u1", "0", "--",
+              "unbind-ls", "unb", "u2", "0")
+    proc.wait_for(lambda: "unb_ls7" not in lab.vsctl("list-br").split(), 10,
+                  what="the bridge of ls7 to go")
+    ports = lab.vsctl("list-ports", "unb").split()
+    assert sorted(ports) == ["u1", "u2"]        # patch ports gone too
