@@ -110,7 +110,8 @@ class Ofctrl:
         self.desired_cfg = cfg
         self._desired_seq += 1
         self._have_desired = True
-        if same and was_installed and self.state == S_SYNC and self._in_flight is None:
+        if (same and was_installed and self.state == S_SYNC
+                and self._in_flight is None and self.channel.is_connected()):
             # Nothing changed and the previous state is installed: so is
             # this one.
             self._installed_seq = self._desired_seq
@@ -131,7 +132,8 @@ class Ofctrl:
 
     def up_to_date(self):
         """True when the last put() is installed."""
-        return self._installed_seq == self._desired_seq and self.state == S_SYNC
+        return (self._installed_seq == self._desired_seq and self.state == S_SYNC
+                and self.channel.is_connected())
 
     def close(self):
         self.channel.close()

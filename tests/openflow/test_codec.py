@@ -399,3 +399,29 @@ def test_fuzz_mutated_messages(sample, data):
 def test_fuzz_random_bodies(mtype, body):
     data = bytes([6, mtype]) + (8 + len(body)).to_bytes(2, "big") + b"\0\0\0\1" + body
     _decode_or_codec_error(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["reg0", "reg3", "reg14", "reg15", "metadata", "xreg4",
+                                 "xxreg1", "eth_src", "ip_src", "ct_state", "ct_label",
+                                 "vlan_vid", "vlan_pcp", "tcp_dst", "in_port", "pkt_mark",
+                                 "tun_id", "ct_zone"]), max_size=6),
+       st.data())
+def test_fast_match_from_wire_equals_match_of(names, data):
+    fields = []
+    for n in names:
+        width = {"xreg4": 64, "xxreg1": 128}.get(n) or M.field_info(n).width
+        v = data.draw(st.integers(0, (1 << width) - 1))
+        maskable = M.field_info(n).maskable
+        m = data.draw(st.one_of(st.none(), st.integers(0, (1 << width) - 1))) if maskable else None
+        fields.append((n, v, m))
+    try:
+        slow = M.Match.of(*[(("vlan_tci", v & 0x1fff, 0x1fff if m is None else m & 0x1fff)
+                              if n == "vlan_vid" else
+                              ("vlan_tci", (v & 7) << 13, 0xe000) if n == "vlan_pcp"
+                              else (n, v, m)) for n, v, m in fields])
+    except M.ModelError:
+        with pytest.raises(M.ModelError):
+            MW.match_from_wire(fields)
+        return
+    assert MW.match_from_wire(fields) == slow

@@ -307,19 +307,63 @@ def actions_from_wire(acts):
     return tuple(_from(a) for a in acts)
 
 
+_WIDTH = {}
+
+
+def _width(name):
+    w = _WIDTH.get(name)
+    if w is None:
+        w = _WIDTH[name] = M.field_info(name).width
+    return w
+
+
 def match_from_wire(fields):
     """Model Match of decoded FIELDS.  OpenFlow 1.5 reports a vlan_tci
     match as OXM vlan_vid (+ vlan_pcp); OVN speaks vlan_tci, so those are
-    folded back into it."""
+    folded back into it; xregN/xxregN come back split into their regs, as
+    the model keeps them.
+
+    A switch's flow dump can hold a hundred thousand flows, so the common
+    case (distinct fields, in range) builds the Match directly in the
+    model's canonical form; anything else goes through Match.of."""
     out = []
     for n, v, m in fields:
         if n == "vlan_vid":
             out.append(("vlan_tci", v & 0x1fff, 0x1fff if m is None else m & 0x1fff))
         elif n == "vlan_pcp":
             out.append(("vlan_tci", (v & 7) << 13, 0xe000))
+        elif n.startswith("xreg") or n.startswith("xxreg"):
+            n_regs = 2 if n.startswith("xreg") else 4
+            first = int(n.lstrip("x")[3:]) * n_regs
+            full = (1 << (32 * n_regs)) - 1
+            mask = full if m is None else m
+            for i in range(n_regs):
+                shift = 32 * (n_regs - 1 - i)
+                rm = (mask >> shift) & 0xffffffff
+                if rm:
+                    rv = (v >> shift) & rm
+                    out.append(("reg%d" % (first + i), rv,
+                                None if rm == 0xffffffff else rm))
         else:
             out.append((n, v, m))
-    return M.Match.of(*out)
+    names = [n for n, _v, _m in out]
+    if len(set(names)) != len(names):
+        return M.Match.of(*out)
+    canon = []
+    for n, v, m in out:
+        full = (1 << _width(n)) - 1
+        if v > full or (m is not None and m > full):
+            return M.Match.of(*out)
+        if m is not None:
+            if m == full:
+                m = None
+            elif m == 0:
+                continue
+            else:
+                v &= m
+        canon.append((n, v, m))
+    canon.sort(key=lambda t: M._sort_key(t[0]))
+    return M.Match(tuple(canon))
 
 
 def flow_from_stats(fs):
