@@ -449,8 +449,8 @@ def test_nbctl_read_commands_print_what_c_ovn_nbctl_prints(ovsdb):
         assert prc == 0, (argv, p_err)
         if ("find" in argv or "list" in argv) and "--oneline" not in argv:
             # records come in hash order in C: compare them as sets
-            c_out = sorted(c_out.split("\n\n"))
-            p_out = sorted(p_out.split("\n\n"))
+            c_out = sorted(r.strip("\n") for r in c_out.split("\n\n"))
+            p_out = sorted(r.strip("\n") for r in p_out.split("\n\n"))
         if p_out != c_out:
             mismatches.append("%s:\n--- C\n%s\n--- pyovn\n%s" % (
                 " ".join(argv), c_out, p_out))
