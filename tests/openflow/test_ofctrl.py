@@ -254,3 +254,16 @@ def test_an_unchanged_put_is_acknowledged_without_a_round_trip(br_int):
     sync(ofc)
     assert ofc.installed_cfg == 3
     ofc.close()
+
+
+def test_a_flow_that_cannot_be_encoded_is_logged_and_skipped(br_int):
+    sw = br_int
+    ofc = make(sw)
+    good = flow(0, 100, 1, 2)
+    bad = M.Flow(0, 50, M.Match.of(in_port=2), (M.Learn(5, limit=3),))   # needs learn2
+    ofc.put([good, bad], cfg=1)
+    sync(ofc)
+    assert sw.dump_flows() == texts([good])
+    assert bad.key in ofc.rejected and "limit" in ofc.rejected[bad.key]
+    assert ofc.installed_cfg == 1
+    ofc.close()
