@@ -401,9 +401,10 @@ class Runner:
                     name == "--verbose" or name == "--log-file":
                 i += 1
                 continue  # logging options: accepted, nothing to log
+            if not name.startswith("--") and len(name) > 2 and \
+                    GLOBAL_OPTIONS.get(name[:2]):
+                name, eq, value = name[:2], "=", a[2:]     # -t5, -fjson
             if name not in GLOBAL_OPTIONS:
-                if len(name) == 2 and name[1] in "tfdpcC":
-                    pass
                 # an option of the first command
                 local.append(a)
                 i += 1

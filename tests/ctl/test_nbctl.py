@@ -334,3 +334,13 @@ def test_later_commands_see_earlier_ones_in_one_invocation(nbctl):
     nbctl("ls-del", "sw0", "--", "ls-add", "sw0", "--", "lsp-add", "sw0", "p1")
     assert [r["name"] for r in nbctl.rows("Logical_Switch_Port")] == ["p1"]
     assert len(one(nbctl.rows("Logical_Switch"), name="sw0")["ports"]) == 1
+
+
+def test_short_options_and_env_options(nbctl, monkeypatch):
+    nbctl("ls-add", "sw0")
+    assert nbctl("-t5", "-fcsv", "--columns=name", "list",
+                 "Logical_Switch") == "name\nsw0\n"
+    assert nbctl("-t", "5", "-f", "csv", "--columns=name", "list",
+                 "Logical_Switch") == "name\nsw0\n"
+    monkeypatch.setenv("OVN_NBCTL_OPTIONS", "--format=csv --no-headings")
+    assert nbctl("--columns=name", "list", "Logical_Switch") == "sw0\n"
