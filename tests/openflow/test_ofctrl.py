@@ -9,8 +9,6 @@ from pyovn.openflow.channel import ChannelError
 from pyovn.openflow.ofctrl import Ofctrl
 from pyovn.openflow.testing import normalize_flow
 
-import pytest
-
 
 def run_until(ofc, pred, timeout=10.0, what="condition"):
     deadline = ovs.timeval.msec() + timeout * 1000

@@ -34,7 +34,6 @@ Kinds and arguments:
 There is no drop action: an empty action list drops.
 """
 
-import ipaddress
 import struct
 
 from pyovn.openflow.codec import fields as F
@@ -646,7 +645,3 @@ def _decode_nx(sub, b):
         return Act("sample", probability=prob, collector_set_id=cset,
                    obs_domain_id=dom, obs_point_id=point, sampling_port=port)
     raise CodecError("unknown Nicira action subtype %d" % sub)
-
-
-def ip_to_int(text):
-    return int(ipaddress.ip_address(text))
