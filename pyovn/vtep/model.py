@@ -89,7 +89,7 @@ def compute(db, ps_name, tunnel_ip, warn=lambda msg: None):
     if ps is None:
         return {}
     plans = {}
-    for port in ps.ports:
+    for port in sorted(ps.ports, key=lambda p: p.name):
         for vlan, ls in sorted(port.vlan_bindings.items()):
             if ls is None:
                 continue
@@ -131,7 +131,13 @@ def compute(db, ps_name, tunnel_ip, warn=lambda msg: None):
                 t.level = LEVEL1
         return ident
 
-    for row in db.rows("Ucast_Macs_Remote"):
+    def ordered(table):
+        # Deterministic: when two switches claim one tunnel, the first
+        # by name keeps it.
+        return sorted(db.rows(table), key=lambda r: (
+            r.logical_switch.name if r.logical_switch else "", r.MAC))
+
+    for row in ordered("Ucast_Macs_Remote"):
         plan = by_uuid.get(row.logical_switch.uuid) if row.logical_switch \
             else None
         if plan is None or row.locator is None:
@@ -139,7 +145,7 @@ def compute(db, ps_name, tunnel_ip, warn=lambda msg: None):
         ident = tunnel(plan, row.locator)
         if ident:
             plan.ucast_remote[row.MAC.lower()] = ident
-    for row in db.rows("Mcast_Macs_Remote"):
+    for row in ordered("Mcast_Macs_Remote"):
         plan = by_uuid.get(row.logical_switch.uuid) if row.logical_switch \
             else None
         if plan is None or row.locator_set is None:
