@@ -186,16 +186,26 @@ class Ofctrl:
             missing = []
         else:
             have = set(reply.mappings)
-            missing = [m for m in self.tlv_mappings if m not in have]
-            for m in missing:
+            missing = []
+            for m in self.tlv_mappings:
+                if m in have:
+                    continue
                 clash = [h for h in reply.mappings if h.index == m.index]
                 if clash:
                     vlog.err("tun_metadata%d is mapped to %r, not %r; Geneve "
                              "metadata flows will misbehave" % (m.index, clash[0], m))
-                    missing.remove(m)
+                else:
+                    missing.append(m)
+        tlv_xid = None
         if missing:
-            self.channel.send(W.TlvTableMod(W.NXTTMC_ADD, missing), self._on_tlv_mod)
-        self.channel.send(W.BarrierRequest(), self._start_readback)
+            tlv_xid = self.channel.send(W.TlvTableMod(W.NXTTMC_ADD, missing),
+                                        self._on_tlv_mod)
+
+        def after_barrier(reply):
+            if tlv_xid is not None:
+                self.channel.forget(tlv_xid)     # answered only on failure
+            self._start_readback(reply)
+        self.channel.send(W.BarrierRequest(), after_barrier)
 
     def _on_tlv_mod(self, reply):
         if isinstance(reply, W.Error):

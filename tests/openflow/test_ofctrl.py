@@ -265,3 +265,15 @@ def test_a_flow_that_cannot_be_encoded_is_logged_and_skipped(br_int):
     assert bad.key in ofc.rejected and "limit" in ofc.rejected[bad.key]
     assert ofc.installed_cfg == 1
     ofc.close()
+
+
+def test_geneve_option_is_mapped_to_tun_metadata0(br_int):
+    sw = br_int
+    ofc = make(sw)
+    f = M.Flow(0, 100, M.Match.of(tun_metadata0=(0x10002, 0x7fffffff)), (M.Output(1),))
+    ofc.put([f], cfg=1)
+    sync(ofc)
+    assert "0x102  0x80       4  tun_metadata0" in sw.ofctl("dump-tlv-map", "br-int")
+    assert "tun_metadata0=0x10002/0x7fffffff" in sw.dump_flows()[0]
+    assert not ofc.channel._pending        # nothing left waiting for a reply
+    ofc.close()
