@@ -312,3 +312,34 @@ def test_generic_list_sees_rows_of_the_same_invocation(vtepdb):
              "Physical_Switch")
     assert "name                : ls1" in out
     assert re.search(r"name +: ps1\nports +: \[\]\n", out)
+
+
+@pytest.mark.peer
+def test_pyovn_reads_what_c_vtep_ctl_wrote(vtepdb):
+    c_ctl = shutil.which("vtep-ctl")
+    if c_ctl is None:
+        pytest.skip("C vtep-ctl not installed")
+
+    def c(*args):
+        return subprocess.run([c_ctl, "--db=" + vtepdb.remote] + list(args),
+                              capture_output=True, text=True, check=True,
+                              timeout=30).stdout
+
+    c("add-ps", "ps1", "--", "add-port", "ps1", "p1", "--", "add-ls", "ls1",
+      "--", "bind-ls", "ps1", "p1", "3", "ls1", "--",
+      "add-ucast-remote", "ls1", "00:00:00:00:00:01", "10.0.0.1", "--",
+      "add-mcast-remote", "ls1", "unknown-dst", "10.0.0.2", "--",
+      "add-ucast-local", "ls1", "00:00:00:00:00:02", "10.0.0.3")
+    for cmd in (["list-ps"], ["list-ls"], ["list-bindings", "ps1", "p1"],
+                ["list-remote-macs", "ls1"], ["list-local-macs", "ls1"],
+                ["list-ports", "ps1"]):
+        assert ok(vtepdb, *cmd) == c(*cmd), cmd
+    # And pyovn reuses the C tool's locator for the same tuple.
+    ok(vtepdb, "add-ucast-remote", "ls1", "00:00:00:00:00:09", "10.0.0.1")
+    from pyovn.db.idl import Database
+    db = Database(vtepdb.remote, "vtep").sync()
+    try:
+        assert len([r for r in db.rows("Physical_Locator")
+                    if r.dst_ip == "10.0.0.1"]) == 1
+    finally:
+        db.close()
