@@ -1,6 +1,7 @@
 """End to end: an OVN VM on a hypervisor (the C ovn-controller, test-only
 peer) talks to a bare-metal port behind a pyovn-emulated VTEP, with pyovn
-controller-vtep in between and the C ovn-northd compiling the NB.
+controller-vtep in between (and, for interop, the C ovn-controller-vtep
+driving the pyovn emulator) and the C ovn-northd compiling the NB.
 
 One ovs-vswitchd carries the hypervisor's br-int and the VTEP's bridges
 (the lab of conftest.py); the VXLAN between them is real OVS userspace
@@ -33,8 +34,8 @@ def need(prog):
     return path
 
 
-@pytest.fixture
-def deployment(lab):
+@pytest.fixture(params=["pyovn", "C"])
+def deployment(request, lab):
     rundir = lab.rundir
     nb = lab.ovsdb("nb")
     sb = lab.ovsdb("sb")
@@ -93,12 +94,16 @@ def deployment(lab):
             "--pidfile=%s/ovn-controller.pid" % rundir,
             "--log-file=%s/ovn-controller.log" % rundir,
             lab.ovs.remote], "%s/ovn-controller.pid" % rundir, env=env)
-    # pyovn's side of the gateway.
-    daemon([sys.executable, "-m", "pyovn.cli", "controller-vtep",
-            "--detach", "--no-chdir", "--pidfile=%s/cv.pid" % rundir,
-            "--log-file=%s/cv.log" % rundir,
-            "--unixctl=%s/cv.ctl" % rundir, "-vconsole:off",
-            "--vtep-db=" + gw.db.remote, "--ovnsb-db=" + sb.remote],
+    # The gateway's controller: pyovn's, or the C one driving pyovn's
+    # emulator (interop).
+    if request.param == "pyovn":
+        cv = [sys.executable, "-m", "pyovn.cli", "controller-vtep",
+              "--unixctl=%s/cv.ctl" % rundir, "-vconsole:off"]
+    else:
+        cv = [need("ovn-controller-vtep")]
+    daemon(cv + ["--detach", "--no-chdir", "--pidfile=%s/cv.pid" % rundir,
+                 "--log-file=%s/cv.log" % rundir,
+                 "--vtep-db=" + gw.db.remote, "--ovnsb-db=" + sb.remote],
            "%s/cv.pid" % rundir, env=env)
     gw.start()
 
