@@ -326,3 +326,15 @@ def test_idle_connection_is_probed_and_kept(br_int):
     ch.run_until(lambda: ch.stats["EchoRequest"] >= 2, 15, "two inactivity probes")
     assert ch.is_connected() and ch.connection_seqno == seq
     ch.close()
+
+
+def test_ct_flush_zone_is_accepted(br_int):
+    ch = connect(br_int)
+    errors = []
+    ch.send(W.CtFlushZone(5), errors.append)
+    ch.barrier()
+    assert errors == []
+    with pytest.raises(ChannelError, match="Error|OFPET"):
+        ch.request(W.FlowMod(command=W.OFPFC_ADD, table=0,
+                             actions=MW.actions_to_wire([M.Group(999)])))
+    ch.close()

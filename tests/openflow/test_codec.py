@@ -217,7 +217,7 @@ MESSAGES = [
     (W.GroupDescRequest(), "OFPST_GROUP_DESC request"),
     (W.MeterConfigRequest(), "OFPST_METER_CONFIG request"),
     (W.Error(2, 4, W.FlowMod().encode(9)), "OFPBAC_BAD_OUT_PORT"),
-    (W.CtFlushZone(5), "NXT_CT_FLUSH_ZONE"),
+    (W.CtFlushZone(5), "NXT_CT_FLUSH_ZONE (OF1.5) (xid=0x42): zone_id=5"),
 ]
 
 

@@ -692,11 +692,11 @@ class CtFlushZone(NxMessage):
         self.zone = zone
 
     def nx_body(self, ctx):
-        return struct.pack("!H6x", self.zone)
+        return struct.pack("!6xH", self.zone)
 
     @classmethod
     def parse_nx(cls, b):
-        return cls(struct.unpack_from("!H", b)[0])
+        return cls(struct.unpack_from("!6xH", b)[0])
 
 
 class TlvMapping:
