@@ -280,7 +280,7 @@ class Program:
                  options_env=None, rundir_env="OVN_RUNDIR",
                  default_rundir="/var/run/ovn", singletons=(),
                  prepare=None, after_commit=None, wait_modes=("none",),
-                 description=""):
+                 description="", daemon_env=None, daemon_name=None):
         self.name = name
         self.kind = kind
         self.registry = registry
@@ -295,6 +295,8 @@ class Program:
         self.after_commit = after_commit
         self.wait_modes = wait_modes
         self.description = description
+        self.daemon_env = daemon_env          # e.g. OVN_NB_DAEMON
+        self.daemon_name = daemon_name        # e.g. ovn-nbctl (pidfile, socket)
 
     def default_db(self):
         env = os.environ.get(self.db_env)
@@ -304,7 +306,24 @@ class Program:
         return "unix:%s/%s" % (rundir, self.db_socket)
 
     def main(self, argv, stdout=None, stderr=None):
-        return Runner(self, stdout or sys.stdout, stderr or sys.stderr).main(argv)
+        stdout = stdout or sys.stdout
+        stderr = stderr or sys.stderr
+        argv = list(argv)
+        if self.daemon_env:
+            from pyovn.ctl import daemon_mode
+            try:
+                dargs, opts, rest = daemon_mode.split(argv)
+                if "--detach" in opts:
+                    return daemon_mode.serve(self, dargs, rest)
+            except CtlError as e:
+                stderr.write("%s: %s\n" % (self.name, e))
+                return 1
+            path = opts.get("--unixctl") or os.environ.get(self.daemon_env)
+            if path and not any(a in ("-h", "--help", "-V", "--version")
+                                for a in rest):
+                return daemon_mode.client(self, path, rest, stdout, stderr)
+            argv = rest
+        return Runner(self, stdout, stderr).main(argv)
 
 
 # global options: name -> takes a value
@@ -325,11 +344,12 @@ GLOBAL_OPTIONS = {
 
 
 class Runner:
-    def __init__(self, program, stdout, stderr):
+    def __init__(self, program, stdout, stderr, db=None):
         self.program = program
         self.stdout = stdout
         self.stderr = stderr
-        self.db = None
+        self.db = db                # given: a daemon's long-lived replica
+        self.own_db = db is None
         self.symbols = Symbols()
         self.style = output.TableStyle()
         self.cache = {}
@@ -353,7 +373,7 @@ class Runner:
             self.stderr.write("%s: %s\n" % (self.program.name, e))
             return 1
         finally:
-            if self.db is not None:
+            if self.db is not None and self.own_db:
                 self.db.close()
 
     def _main(self, argv):
@@ -566,6 +586,9 @@ class Runner:
     def connect(self):
         if self.timeout:
             self.deadline = time.monotonic() + self.timeout
+        if not self.own_db:
+            self.db.run()           # the daemon's replica: catch up
+            return
         remote = self.db_remote or self.program.default_db()
         if self.ssl:
             import ovs.stream

@@ -125,7 +125,8 @@ PROGRAM = Program(
     db_socket="ovnnb_db.sock", options_env="OVN_NBCTL_OPTIONS",
     singletons=("NB_Global",), prepare=prepare, after_commit=after_commit,
     wait_modes=("none", "sb", "hv"),
-    description="OVN northbound DB management utility")
+    description="OVN northbound DB management utility",
+    daemon_env="OVN_NB_DAEMON", daemon_name="ovn-nbctl")
 
 
 def main(argv):

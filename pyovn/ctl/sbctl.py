@@ -286,7 +286,8 @@ PROGRAM = Program(
     "pyovn sbctl", "sb", REGISTRY, ROW_IDS, db_env="OVN_SB_DB",
     db_socket="ovnsb_db.sock", options_env="OVN_SBCTL_OPTIONS",
     singletons=("SB_Global",), prepare=prepare,
-    description="OVN southbound DB management utility")
+    description="OVN southbound DB management utility",
+    daemon_env="OVN_SB_DAEMON", daemon_name="ovn-sbctl")
 
 
 def main(argv):
