@@ -1,0 +1,136 @@
+"""The three text forms of a trace, after ovn-trace(8): detailed, summary
+and minimal.  Each takes a pyovn.trace.tracer.TraceResult and returns text
+(without the leading `# flow` line, which main prints once)."""
+
+
+def _is_block(n):
+    return n.kind in ("pipeline", "branch")
+
+
+def _uuid8(u):
+    return u.replace("-", "")[:8]
+
+
+# -- detailed -----------------------------------------------------------------
+
+def detailed(result, ovs_flows=None):
+    out = []
+    for child in result.root.children:
+        _d_block(child, "", out, ovs_flows)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _d_block(node, indent, out, ovs_flows):
+    if out and out[-1] != "":
+        out.append("")
+    out.append(indent + node.text)
+    out.append(indent + "-" * len(node.text))
+    _d_children(node, indent, out, ovs_flows)
+
+
+def _d_children(node, indent, out, ovs_flows):
+    for c in node.children:
+        if c.kind == "flow":
+            _d_flow(c, indent, out, ovs_flows)
+        elif _is_block(c):
+            _d_block(c, indent + ("    " if node.kind == "branch" and
+                                  node.info.get("mcgroup") else ""), out, ovs_flows)
+        else:
+            out.append(indent + c.text)
+
+
+def _d_flow(f, indent, out, ovs_flows):
+    info = f.info
+    inner = indent + "    "
+    if not info.get("trivial"):
+        src = " (%s)" % info["source"] if info.get("source") else ""
+        out.append("%s%2d. %s%s: %s, priority %d, uuid %s" % (
+            indent, info["table"], info["stage"] or info["pipeline"], src, f.text,
+            info["priority"], _uuid8(info["uuid"])))
+        if ovs_flows is not None:
+            for line in ovs_flows.get(_uuid8(info["uuid"]), []):
+                out.append(inner + "* " + line)
+    children = f.children
+    for i, c in enumerate(children):
+        last = i == len(children) - 1
+        if c.kind == "flow":
+            _d_flow(c, indent, out, ovs_flows)
+        elif _is_block(c):
+            # A pipeline or branch reached by the flow's last action is
+            # shown at the outer level (ovn-trace's tail-recursion rule).
+            tail = last or all(x.kind in ("comment",) for x in children[i + 1:])
+            _d_block(c, indent if tail else inner, out, ovs_flows)
+        elif info.get("trivial") and c.kind == "action":
+            continue
+        else:
+            out.append(inner + c.text)
+
+
+# -- summary ------------------------------------------------------------------
+
+def summary(result):
+    out = []
+    for child in result.root.children:
+        _s_node(child, "", out)
+    return "\n".join(out) + "\n"
+
+
+def _s_node(node, indent, out):
+    if _is_block(node):
+        out.append("%s%s {" % (indent, node.text))
+        for c in node.children:
+            _s_node(c, indent + "    ", out)
+        out.append(indent + "};")
+    elif node.kind == "flow":
+        for c in node.children:
+            _s_node(c, indent, out)
+    elif node.kind == "action":
+        out.append(indent + node.text)
+    elif node.kind in ("comment", "drop"):
+        text = node.text
+        if node.kind == "drop" and not text.startswith("/*"):
+            text = "/* %s */" % text
+        out.append(indent + text + ";")
+
+
+# -- minimal ------------------------------------------------------------------
+
+def minimal(result):
+    out = []
+    for child in result.root.children:
+        _m_node(child, "", out)
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _m_node(node, indent, out):
+    if node.kind == "pipeline":
+        for c in node.children:
+            _m_node(c, indent, out)
+    elif node.kind == "branch" and (node.info.get("ct") or node.text in (
+            "clone",) or not node.info.get("mcgroup")) and not node.info.get("mcgroup"):
+        inner = []
+        for line in node.info.get("data", ()):
+            inner.append(indent + "    " + line)
+        for c in node.children:
+            _m_node(c, indent + "    ", inner)
+        if node.info.get("ct"):
+            out.append("%s%s {" % (indent, node.text))
+            out.extend(inner)
+            out.append(indent + "};")
+        elif inner:
+            out.append("%s%s {" % (indent, node.text))
+            out.extend(inner)
+            out.append(indent + "};")
+    elif node.kind == "branch":
+        for c in node.children:
+            _m_node(c, indent, out)
+    elif node.kind == "flow":
+        for c in node.children:
+            _m_node(c, indent, out)
+        if node.info.get("final_output"):
+            out.append('%soutput("%s");' % (indent, node.info["final_output_name"]
+                                            if node.info.get("final_output_name")
+                                            else node.info["final_output"]))
+    elif node.kind == "action":
+        for line in node.info.get("data", ()):
+            out.append(indent + line)

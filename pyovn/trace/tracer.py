@@ -1,0 +1,606 @@
+"""The logical pipeline walk.
+
+    t = Tracer(view, ct_flags=["trk,new"], lb_dst="10.0.0.2:80")
+    result = t.trace(datapath, microflow)     # -> TraceResult
+    result.root      tree of Nodes (rendered by pyovn.trace.render)
+    result.verdicts  [Verdict]: every place the packet ended up
+
+A packet starts in the ingress pipeline of its datapath at table 0.  In
+each table the highest-priority Logical_Flow whose match holds is run;
+its actions are interpreted one by one (pyovn.lang.actions), and the
+tracer follows the ones that move the packet: next (the next table, same
+packet), output (ingress -> egress of the same datapath, each member of a
+multicast group in its own branch; egress -> the port: a patch port
+enters its peer's datapath, a chassisredirect port hands the packet to
+its distributed port on the gateway chassis, anything else is a final
+delivery), the conntrack recirculations (ct_next, ct_lb, ct_lb_mark,
+ct_dnat, ct_snat, ct_commit_nat: the next --ct flags, default trk|est),
+clone { } and the packet-generating actions (arp { }, icmp4 { }, ...)
+in branches.  Helper-table lookups are answered from the SB snapshot.
+"""
+
+import ipaddress
+import sys
+from dataclasses import dataclass, field
+
+from pyovn import lang
+from pyovn.lang.actions import Interpreter, ParseContext, parse_actions
+from pyovn.lang.actions import conntrack as act_ct
+from pyovn.lang.actions import control as act_ctl
+from pyovn.lang.actions import packet as act_pkt
+from pyovn.lang.context import Context
+from pyovn.lang.errors import LangError
+from pyovn.lang.evaluate import evaluate
+from pyovn.lang.lexer import format_value
+from pyovn.trace import portsec
+from pyovn.trace.sbdata import mac_text
+
+CT_BITS = {"new": 0, "est": 1, "rel": 2, "rpl": 3, "inv": 4, "trk": 5,
+           "snat": 6, "dnat": 7}
+MAX_DEPTH = 64          # pipelines and branches nested in one trace
+MAX_FLOWS = 5000        # logical flows executed in one trace
+
+
+def parse_ct_flags(text):
+    """ct_state bits of a --ct argument (comma or space separated)."""
+    bits = 1 << CT_BITS["trk"]
+    for word in text.replace(",", " ").replace("|", " ").split():
+        w = word.strip().lower()
+        if w.startswith("+"):
+            w = w[1:]
+        if w not in CT_BITS:
+            raise ValueError("%s: unknown connection tracking flag (expected one "
+                             "of %s)" % (word, ", ".join(CT_BITS)))
+        bits |= 1 << CT_BITS[w]
+    return bits
+
+
+def format_ct_state(bits):
+    order = ["new", "est", "rel", "rpl", "inv", "dnat", "snat", "trk"]
+    return "|".join(n for n in order if bits & (1 << CT_BITS[n])) or "0"
+
+
+@dataclass
+class Node:
+    """kind: pipeline, flow, action, comment, branch, drop, output."""
+    kind: str
+    text: str = ""
+    children: list = field(default_factory=list)
+    info: dict = field(default_factory=dict)
+
+    def add(self, kind, text="", **info):
+        n = Node(kind, text, [], info)
+        self.children.append(n)
+        return n
+
+    def walk(self):
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+
+@dataclass
+class Verdict:
+    kind: str                 # "output" or "drop"
+    port: str = ""            # output: the logical port
+    datapath: str = ""
+    chassis: str = ""         # the chassis the port is bound to ("" unknown)
+    tunnel_from: str = ""     # chassis the packet was on, if it hops
+    reason: str = ""
+    changes: tuple = ()       # minimal-style field rewrites on the way
+    path: tuple = ()          # ((dp name, pipeline, table, flow uuid), ...)
+
+    def __str__(self):
+        if self.kind == "drop":
+            return "drop (%s)" % self.reason
+        s = "output to %s" % self.port
+        if self.chassis:
+            s += " on chassis %s" % self.chassis
+        return s
+
+
+@dataclass
+class TraceResult:
+    root: Node
+    verdicts: list
+    flow_text: str = ""
+
+
+class _DpContext(Context):
+    def __init__(self, view, dp, chassis):
+        super().__init__()
+        self.view, self.dp, self.chassis = view, dp, chassis
+
+    def lookup_address_set(self, name):
+        return self.view.address_sets.get(name)
+
+    def lookup_port_group(self, name):
+        g = self.view.port_groups.get("%d_%s" % (self.dp.key, name))
+        return g if g is not None else self.view.port_groups.get(name)
+
+    def lookup_template(self, name):
+        return self.view.templates.get(self.chassis, {}).get(name)
+
+    def lookup_port(self, name):
+        return self.view.port_keys(self.dp).get(name)
+
+    def is_chassis_resident(self, name):
+        # Like ovn-trace: the trace is not chassis-specific, so any known
+        # port counts as resident.
+        return name in self.view.ports
+
+
+def _is_data_field(ovs):
+    return not (ovs.startswith(("reg", "xreg", "xxreg", "ct_", "ovn:", "metadata",
+                                "pkt_mark", "in_port", "tun")))
+
+
+class Tracer:
+    def __init__(self, view, ct_flags=(), lb_dst=None, select_id=None,
+                 friendly=True):
+        self.view = view
+        self.ct_flags = [parse_ct_flags(f) for f in ct_flags]
+        self.lb_dst = lb_dst
+        self.select_id = select_id
+        self.friendly = friendly
+        self._ct_index = 0
+        self._exprs = {}
+        self._by_ovs = None
+        self.verdicts = []
+
+    # -- names -----------------------------------------------------------------
+    def pname(self, name):
+        p = self.view.port(name)
+        return p.display(self.friendly) if p is not None else name
+
+    def dpname(self, dp):
+        return dp.display(self.friendly)
+
+    def friendly_text(self, text):
+        if not self.friendly:
+            return text
+        for p in self.view.ports.values():
+            if p.friendly and ('"%s"' % p.name) in text:
+                text = text.replace('"%s"' % p.name, '"%s"' % p.friendly)
+        return text
+
+    def _header(self, kind, dp, mf):
+        s = '%s(dp="%s", inport="%s"' % (kind, self.dpname(dp),
+                                         self.pname(mf.strings.get("inport", "")))
+        if kind == "egress":
+            s += ', outport="%s"' % self.pname(mf.strings.get("outport", ""))
+        return s + ")"
+
+    # -- entry -----------------------------------------------------------------
+    def trace(self, dp, mf):
+        if sys.getrecursionlimit() < 20000:
+            sys.setrecursionlimit(20000)
+        self.verdicts = []
+        self._ct_index = 0
+        self._n_flows = 0
+        root = Node("root")
+        inport = self.view.port(mf.strings.get("inport", ""))
+        chassis = inport.chassis if inport is not None else ""
+        st = _State(chassis=chassis, changes=[], path=[])
+        self._pipeline(dp, "ingress", mf, root, st, 0)
+        return TraceResult(root, list(self.verdicts))
+
+    # -- pipelines -------------------------------------------------------------
+    def _pipeline(self, dp, pipeline, mf, parent, st, depth):
+        if pipeline == "egress":
+            # The logical registers do not survive the trip from ingress to
+            # egress (it may cross a tunnel); ports and flags do.
+            for reg in ("xxreg0", "xxreg1", "xreg4"):
+                dict.pop(mf.ints, reg, None)
+        node = parent.add("pipeline", self._header(pipeline, dp, mf),
+                          dp=dp.name, pipeline=pipeline, chassis=st.chassis)
+        self._table(dp, pipeline, 0, mf, node, st, depth + 1)
+
+    def _context(self, dp, st):
+        return _DpContext(self.view, dp, st.chassis)
+
+    def _expr(self, match, dp, ctx):
+        key = (match, dp.uuid)
+        e = self._exprs.get(key)
+        if e is None:
+            try:
+                e = lang.annotate_expr(match, ctx)
+            except LangError as err:
+                e = err
+            self._exprs[key] = e
+        return e
+
+    def _table(self, dp, pipeline, table, mf, node, st, depth):
+        self._n_flows += 1
+        if depth > MAX_DEPTH or self._n_flows > MAX_FLOWS:
+            node.add("drop", "/* too many nested lookups: loop? */")
+            self._verdict_drop("loop detected", st)
+            return
+        ctx = self._context(dp, st)
+        flows = self.view.table(dp, pipeline, table)
+        if not flows and table >= self.view.n_tables(dp, pipeline):
+            # Past the last stage: ingress ends in output, egress ends too.
+            node.add("comment", "/* no table %d in %s pipeline */" % (table, pipeline))
+            self._verdict_drop("no %s table %d" % (pipeline, table), st)
+            return
+        for f in flows:
+            e = self._expr(f.match, dp, ctx)
+            if isinstance(e, LangError):
+                continue
+            if evaluate(e, mf, ctx):
+                self._run_flow(dp, f, mf, node, st, depth, ctx)
+                return
+        node.add("drop", "%d. %s: no match (implicit drop)"
+                 % (table, self._stage_name(dp, pipeline, table)),
+                 table=table)
+        self._verdict_drop("no match in table %d (%s)" % (
+            table, self._stage_name(dp, pipeline, table)), st)
+
+    def _stage_name(self, dp, pipeline, table):
+        for f in self.view.table(dp, pipeline, table):
+            if f.stage:
+                return f.stage
+        return "%s table %d" % (pipeline, table)
+
+    def _run_flow(self, dp, f, mf, node, st, depth, ctx):
+        trivial = f.match.strip() == "1" and f.actions.strip() in ("next;", "next")
+        fnode = node.add("flow", self.friendly_text(f.match), table=f.table,
+                         stage=f.stage, priority=f.priority, uuid=f.uuid,
+                         source=f.source, pipeline=f.pipeline, dp=dp.name,
+                         trivial=trivial)
+        st.path.append((dp.name, f.pipeline, f.table, f.uuid))
+        try:
+            pa = parse_actions(f.actions, context=ParseContext(
+                pipeline=f.pipeline, table_id=f.table))
+        except LangError as e:
+            fnode.add("drop", "/* actions do not parse: %s */" % e)
+            self._verdict_drop("unparsable actions in flow %s" % f.uuid[:8], st)
+            return
+        if not pa.actions:
+            fnode.add("action", "drop;")
+            self._verdict_drop("drop action in %s" % (f.stage or "table %d" % f.table),
+                               st)
+            return
+        self._actions(dp, f.pipeline, f.table, pa.actions, mf, fnode, node, st,
+                      depth, ctx)
+
+    # -- actions -----------------------------------------------------------------
+    def _actions(self, dp, pipeline, table, actions, mf, fnode, container, st,
+                 depth, ctx):
+        """Runs ACTIONS; FNODE gets their lines; CONTAINER gets the tables a
+        tail `next` leads to (so long chains do not indent)."""
+        keys = self.view.port_keys(dp)
+        it = Interpreter(mf, keys, pipeline, table, self._lookup(dp, st))
+        n = len(actions)
+        for i, a in enumerate(actions):
+            last = i == n - 1
+            text = self.friendly_text(str(a))
+            if isinstance(a, act_ctl.Next):
+                fnode.add("action", text)
+                target = container if (last and container is not None) else fnode
+                self._table(dp, a.pipeline, a.table, mf, target, st, depth)
+                continue
+            if isinstance(a, act_ctl.Output):
+                fnode.add("action", text)
+                self._output(dp, pipeline, mf, fnode, st, depth)
+                continue
+            if isinstance(a, act_ctl.Drop):
+                fnode.add("action", text)
+                self._verdict_drop("drop action in %s" % self._stage_name(
+                    dp, pipeline, table), st)
+                return
+            if isinstance(a, (act_ct.CtNext, act_ct.CtCommitNat, act_ct._CtNatBase,
+                              act_ct._CtLbBase)):
+                self._conntrack(dp, a, mf, fnode, st, depth, ctx, it)
+                return
+            if isinstance(a, act_ctl.Clone):
+                b = fnode.add("branch", "clone")
+                self._actions(dp, pipeline, table, a.actions, mf.copy(), b, None,
+                              st.fork(), depth + 1, ctx)
+                continue
+            if isinstance(a, act_pkt._Nested):
+                b = fnode.add("branch", a.names[0])
+                gen = mf.copy()
+                _generate(a.names[0], gen)
+                self._actions(dp, pipeline, table, a.actions, gen, b, None,
+                              st.fork(), depth + 1, ctx)
+                continue
+            before = dict(mf.ints)
+            start = len(it.effects)
+            it.stopped = False
+            it.run([a])
+            line = fnode.add("action", text)
+            changes = self._changes(before, mf)
+            if changes:
+                line.info["data"] = changes
+                st.changes.extend(changes)
+            for e in it.effects[start:]:
+                if e.kind == "drop":
+                    self._verdict_drop("drop action", st)
+                    return
+                if e.kind == "lookup":
+                    line.info.setdefault("lookups", []).append(e)
+
+    def _changes(self, before, mf):
+        if self._by_ovs is None:
+            self._by_ovs = {}
+            for sym in mf.symtab:
+                if sym.kind == "field" and sym.ovs_field not in self._by_ovs:
+                    self._by_ovs[sym.ovs_field] = sym
+        out = []
+        for k, v in mf.ints.items():
+            if not _is_data_field(k) or before.get(k, 0) == v:
+                continue
+            sym = self._by_ovs.get(k)
+            if sym is None:
+                out.append("%s = %#x;" % (k, v))
+            elif sym.name == "ip.ttl" and before.get(k, 0) == v + 1:
+                out.append("ip.ttl--;")
+            else:
+                out.append("%s = %s;" % (sym.name, format_value(v, sym.fmt)))
+        return out
+
+    def _next_ct(self):
+        if self._ct_index < len(self.ct_flags):
+            bits = self.ct_flags[self._ct_index]
+            self._ct_index += 1
+            return bits, False
+        return (1 << CT_BITS["trk"]) | (1 << CT_BITS["est"]), True
+
+    def _conntrack(self, dp, a, mf, fnode, st, depth, ctx, it):
+        name = a.names[0]
+        bits, default = self._next_ct()
+        note = ""
+        n_changes = len(st.changes)
+        if isinstance(a, act_ct._CtLbBase):
+            backend = None
+            if a.backends:
+                choices = [b.format() for b in a.backends]
+                backend = self._choose_backend(choices)
+            elif self.lb_dst:
+                backend = self.lb_dst
+            if backend:
+                before = dict(mf.ints)
+                _apply_backend(mf, backend)
+                st.changes.extend(self._changes(before, mf))
+                bits |= 1 << CT_BITS["dnat"]
+                note = "/* selected backend %s */" % backend
+        elif isinstance(a, act_ct._CtNatBase):
+            if a.ip:
+                field = ("ip4." if ":" not in a.ip else "ip6.") + a.nat_kind
+                before = dict(mf.ints)
+                mf.set(field, int(ipaddress.ip_address(a.ip)))
+                if a.port_lo is not None:
+                    l4 = _l4(mf)
+                    if l4:
+                        mf.set(l4 + (".dst" if a.nat_kind == "dst" else ".src"),
+                               a.port_lo)
+                st.changes.extend(self._changes(before, mf))
+                bits |= 1 << CT_BITS["dnat" if a.nat_kind == "dst" else "snat"]
+            elif name.startswith("ct_snat") and dp.is_gateway_router:
+                note = "/* no-op on a gateway router */"
+            else:
+                note = "/* assuming no un-%snat entry, so no change */" % a.nat_kind
+        mf.set("ct_state", bits)
+        fnode.add("action", self.friendly_text(str(a)))
+        dflt = " /* default (use --ct to customize) */" if default else ""
+        if name == "ct_next":
+            label = "ct_next(ct_state=%s%s)" % (format_ct_state(bits), dflt)
+        elif default:
+            label = name + dflt
+        else:
+            label = "%s(ct_state=%s)" % (name, format_ct_state(bits))
+        b = fnode.add("branch", label, ct=name)
+        if len(st.changes) > n_changes:
+            b.info["data"] = st.changes[n_changes:]
+        if note:
+            b.add("comment", note)
+        self._table(dp, a.pipeline, a.table, mf, b, st, depth + 1)
+
+    def _choose_backend(self, choices):
+        if self.lb_dst:
+            for c in choices:
+                if c == self.lb_dst or c.split(":")[0] == self.lb_dst \
+                        or c.strip("[]").startswith(self.lb_dst):
+                    return c
+        return choices[0]
+
+    # -- output ------------------------------------------------------------------
+    def _output(self, dp, pipeline, mf, fnode, st, depth):
+        outport = mf.strings.get("outport", "")
+        inport = mf.strings.get("inport", "")
+        loopback = mf.get("flags.loopback")
+        if pipeline == "ingress":
+            group = dp.mcgroups.get(outport)
+            if group is not None:
+                b = fnode.add("branch", 'multicast(dp="%s", mcgroup="%s")'
+                              % (self.dpname(dp), outport), mcgroup=outport)
+                for member in group.ports:
+                    sub = mf.copy()
+                    sub.strings["outport"] = member
+                    if member == inport and not loopback:
+                        b.add("comment", '/* omitting output because inport == '
+                              'outport ("%s") */' % self.pname(member))
+                        continue
+                    self._pipeline(dp, "egress", sub, b, st.fork(), depth + 1)
+                return
+            port = dp.ports.get(outport)
+            if port is None:
+                fnode.add("drop", '/* output to unknown port "%s" */' % outport)
+                self._verdict_drop('unknown output port "%s"' % outport, st)
+                return
+            if outport == inport and not loopback:
+                fnode.add("drop", "/* omitting output because inport == outport */")
+                self._verdict_drop("inport == outport", st)
+                return
+            if port.type == "chassisredirect":
+                dist = port.options.get("distributed-port", "")
+                fnode.add("comment", '/* Replacing type "chassisredirect" outport '
+                          '"%s" with distributed port "%s". */' % (outport, dist))
+                if port.chassis and st.chassis and port.chassis != st.chassis:
+                    fnode.add("comment", '/* tunnel hop from chassis "%s" to '
+                              'gateway chassis "%s" */' % (st.chassis, port.chassis))
+                if port.chassis:
+                    st.chassis = port.chassis
+                mf.strings["outport"] = dist
+            self._pipeline(dp, "egress", mf.copy(), fnode, st, depth + 1)
+            return
+        # egress: the packet leaves the datapath through OUTPORT.
+        port = dp.ports.get(outport)
+        if port is None:
+            fnode.add("drop", '/* output to unknown port "%s" */' % outport)
+            self._verdict_drop('unknown output port "%s"' % outport, st)
+            return
+        fnode.add("comment", '/* output to "%s", type "%s" */'
+                  % (self.pname(outport), port.type))
+        if port.type == "patch":
+            peer = self.view.port(port.peer)
+            if peer is None:
+                fnode.add("drop", '/* patch port "%s" has no peer */' % outport)
+                self._verdict_drop('patch port "%s" has no peer' % outport, st)
+                return
+            new = _enter_datapath(mf, peer.name)
+            if peer.type == "l3gateway" and peer.chassis:
+                if st.chassis and st.chassis != peer.chassis:
+                    fnode.add("comment", '/* tunnel hop from chassis "%s" to '
+                              'gateway chassis "%s" */' % (st.chassis, peer.chassis))
+                st.chassis = peer.chassis
+            self._pipeline(peer.dp, "ingress", new, fnode, st, depth + 1)
+            return
+        hop = ""
+        if port.chassis and st.chassis and port.chassis != st.chassis:
+            hop = st.chassis
+            fnode.add("comment", '/* tunnel hop from chassis "%s" to chassis "%s" */'
+                      % (st.chassis, port.chassis))
+        elif port.chassis:
+            fnode.add("comment", '/* "%s" is bound to chassis "%s" */'
+                      % (self.pname(outport), port.chassis))
+        elif port.type in ("", "virtual", "external"):
+            fnode.add("comment", '/* "%s" is not bound to any chassis */'
+                      % self.pname(outport))
+        self.verdicts.append(Verdict("output", outport, dp.name, port.chassis, hop,
+                                     changes=tuple(st.changes), path=tuple(st.path)))
+        fnode.info["final_output"] = outport
+        fnode.info["final_output_name"] = self.pname(outport)
+
+    def _verdict_drop(self, reason, st):
+        self.verdicts.append(Verdict("drop", reason=reason, changes=tuple(st.changes),
+                                     path=tuple(st.path)))
+
+    # -- helper tables -----------------------------------------------------------------
+    def _lookup(self, dp, st):
+        view = self.view
+
+        def name_of(key):
+            if isinstance(key, str):
+                return key
+            p = view.port_by_key(dp, key)
+            return p.name if p is not None else ""
+
+        def ip_of(v):
+            return str(ipaddress.ip_address(v)) if v < (1 << 32) else \
+                str(ipaddress.IPv6Address(v))
+
+        def answer(name, args, it):
+            mf = it.flow
+            if name == "mac_binding":
+                mac = view.mac_binding(name_of(args["port"]), ip_of(args["ip"]))
+                return int(mac.replace(":", ""), 16) if mac else None
+            if name in ("lookup_arp", "lookup_nd"):
+                mac = view.mac_binding(name_of(args["port"]), ip_of(args["ip"]))
+                return bool(mac) and mac.lower() == mac_text(args["mac"])
+            if name in ("lookup_arp_ip", "lookup_nd_ip"):
+                return view.mac_binding(name_of(args["port"]), ip_of(args["ip"])) \
+                    is not None
+            if name == "get_fdb":
+                return view.fdb.get((dp.key, args["mac"]))
+            if name == "lookup_fdb":
+                return view.fdb.get((dp.key, args["mac"])) == args["port"]
+            if name == "check_in_port_sec":
+                p = view.port(mf.strings.get("inport", ""))
+                return p is not None and portsec.fails_in(p, mf)
+            if name == "check_out_port_sec":
+                p = view.port(mf.strings.get("outport", ""))
+                return p is not None and portsec.fails_out(p, mf)
+            if name == "select":
+                vals = args.get("values", [])
+                if self.select_id is not None and self.select_id in vals:
+                    return self.select_id
+                return vals[0] if vals else None
+            if name == "ct_lb":
+                return self._choose_backend(args["backends"])
+            if name == "fwd_group":
+                return args["ports"][0] if args.get("ports") else None
+            if name in ("put_dhcp_opts", "put_dhcpv6_opts", "put_nd_ra_opts"):
+                return True
+            return None
+        return answer
+
+
+class _State:
+    """Per-branch state: the chassis the packet is on, the data rewrites
+    and the flows visited so far."""
+
+    def __init__(self, chassis="", changes=None, path=None):
+        self.chassis = chassis
+        self.changes = changes if changes is not None else []
+        self.path = path if path is not None else []
+
+    def fork(self):
+        return _State(self.chassis, list(self.changes), list(self.path))
+
+
+def _l4(mf):
+    proto = mf.get("ip.proto")
+    return {6: "tcp", 17: "udp", 132: "sctp"}.get(proto)
+
+
+def _apply_backend(mf, backend):
+    """Sets the destination to BACKEND ("ip", "ip:port", "[ip6]:port")."""
+    text = backend.strip()
+    port = None
+    if text.startswith("["):
+        ip, _, rest = text[1:].partition("]")
+        if rest.startswith(":"):
+            port = int(rest[1:])
+    elif text.count(":") == 1:
+        ip, port = text.split(":")
+        port = int(port)
+    else:
+        ip = text
+    addr = ipaddress.ip_address(ip)
+    mf.set("ip4.dst" if addr.version == 4 else "ip6.dst", int(addr))
+    if port is not None and _l4(mf):
+        mf.set(_l4(mf) + ".dst", port)
+
+
+def _enter_datapath(mf, inport):
+    """The packet as the peer datapath's ingress sees it: registers,
+    logical flags and conntrack state cleared, new inport."""
+    new = mf.copy()
+    for k in list(new.ints):
+        if not _is_data_field(k):
+            dict.pop(new.ints, k, None)
+    new.strings = {"inport": inport}
+    return new
+
+
+def _generate(name, mf):
+    """The packet an action like arp { } or icmp4 { } starts from."""
+    if name == "arp":
+        spa, tpa = mf.get("ip4.src"), mf.get("ip4.dst")
+        mf.set("eth.type", 0x806)
+        mf.set("eth.dst", 0xffffffffffff)
+        mf.set("arp.op", 1)
+        mf.set("arp.sha", mf.get("eth.src"))
+        mf.set("arp.spa", spa)
+        mf.set("arp.tha", 0)
+        mf.set("arp.tpa", tpa)
+    elif name in ("icmp4", "icmp4_error"):
+        mf.set("ip.proto", 1)
+        mf.set("icmp4.type", 3)
+        mf.set("icmp4.code", 1)
+    elif name in ("icmp6", "icmp6_error"):
+        mf.set("ip.proto", 58)
+        mf.set("icmp6.type", 1)
+        mf.set("icmp6.code", 0)
