@@ -1,0 +1,148 @@
+"""Load balancers on logical switches (ovn-northd(8) ingress tables 6 and
+11-16): VIP parsing, pre-stateful DNAT of established traffic, the LB stage
+with affinity, reject on empty backends, and hairpinning."""
+
+import ipaddress
+
+from pyovn.northd.model import opt
+from pyovn.northd.stages import S
+
+
+class VipError(ValueError):
+    pass
+
+
+def parse_endpoint(text):
+    """"1.2.3.4", "1.2.3.4:80", "[fd00::1]:80", "fd00::1" -> (ip, port or None)."""
+    text = text.strip()
+    try:
+        if text.startswith("["):
+            host, _, rest = text[1:].partition("]")
+            port = int(rest[1:]) if rest.startswith(":") else None
+            return ipaddress.IPv6Address(host), port
+        if text.count(":") == 1:
+            host, port = text.split(":")
+            return ipaddress.IPv4Address(host), int(port)
+        return ipaddress.ip_address(text), None
+    except ValueError:
+        raise VipError("'%s' is not an IP address with optional port" % text)
+
+
+def fmt_endpoint(ip, port):
+    if port is None:
+        return str(ip)
+    if ip.version == 6:
+        return "[%s]:%d" % (ip, port)
+    return "%s:%d" % (ip, port)
+
+
+class Vip:
+    def __init__(self, lb, key, value):
+        self.lb = lb
+        self.ip, self.port = parse_endpoint(key)
+        self.backends = []
+        for b in [x for x in value.split(",") if x.strip()]:
+            ip, port = parse_endpoint(b)
+            if ip.version != self.ip.version:
+                raise VipError("backend '%s' is not of the VIP's address family" % b)
+            self.backends.append((ip, port))
+        self.proto = opt(lb.protocol, "tcp") or "tcp"
+        self.v = "ip4" if self.ip.version == 4 else "ip6"
+
+    @property
+    def backends_text(self):
+        return ",".join(fmt_endpoint(ip, port) for ip, port in self.backends)
+
+
+def vips_of(dp, ctx):
+    out = []
+    for lb in dp.lbs:
+        for key, value in sorted(lb.vips.items()):
+            try:
+                out.append(Vip(lb, key, value))
+            except VipError as e:
+                ctx.problems.report("Load_Balancer", lb.uuid, "vips",
+                                    "%s; VIP '%s' skipped" % (e, key))
+    return out
+
+
+def build_pre_stateful(dp, add, ctx):
+    for stage in (S.LS_IN_PRE_STATEFUL, S.LS_OUT_PRE_STATEFUL):
+        add(stage, 0, "1", "next;")
+        add(stage, 110, "reg0[2] == 1", "ct_lb_mark;")
+        add(stage, 100, "reg0[0] == 1", "ct_next;")
+    for vip in vips_of(dp, ctx):
+        reg = "reg1" if vip.ip.version == 4 else "xxreg1"
+        match = "reg0[2] == 1 && %s.dst == %s" % (vip.v, vip.ip)
+        action = "%s = %s; " % (reg, vip.ip)
+        if vip.port is not None:
+            match += " && %s.dst == %d" % (vip.proto, vip.port)
+            action += "reg2[0..15] = %d; " % vip.port
+        add(S.LS_IN_PRE_STATEFUL, 120, match, action + "ct_lb_mark;", hint=vip.lb)
+
+
+def build(dp, add, ctx):
+    for stage in (S.LS_IN_LB_AFF_CHECK, S.LS_IN_LB, S.LS_IN_LB_AFF_LEARN,
+                  S.LS_IN_PRE_HAIRPIN, S.LS_IN_NAT_HAIRPIN, S.LS_IN_HAIRPIN):
+        add(stage, 0, "1", "next;")
+    vips = vips_of(dp, ctx)
+    for vip in vips:
+        lb = vip.lb
+        match = "ct.new && %s.dst == %s" % (vip.v, vip.ip)
+        prio = 110
+        if vip.port is not None:
+            match += " && %s.dst == %d" % (vip.proto, vip.port)
+            prio = 120
+        reject = lb.options.get("reject") == "true"
+        if not vip.backends:
+            if reject:
+                add(S.LS_IN_LB, prio, match,
+                    "reg0 = 0; reject { outport <-> inport; "
+                    "next(pipeline=egress,table=%d);};" % S.LS_OUT_QOS_MARK.table,
+                    hint=lb)
+            continue
+        hash_fields = lb.selection_fields if hasattr(lb, "selection_fields") else []
+        args = "backends=%s" % vip.backends_text
+        if hash_fields:
+            args += "; hash_fields=\"%s\"" % ",".join(sorted(hash_fields))
+        add(S.LS_IN_LB, prio, match, "reg0[1] = 0; ct_lb_mark(%s);" % args, hint=lb)
+        _affinity(vip, add)
+    if vips:
+        add(S.LS_IN_PRE_HAIRPIN, 100, "ip && ct.trk",
+            "reg0[6] = chk_lb_hairpin(); reg0[12] = chk_lb_hairpin_reply(); next;")
+        add(S.LS_IN_NAT_HAIRPIN, 100, "ip && ct.new && ct.trk && reg0[6] == 1",
+            "ct_snat_to_vip; next;")
+        add(S.LS_IN_NAT_HAIRPIN, 100, "ip && ct.est && ct.trk && reg0[6] == 1",
+            "ct_snat;")
+        add(S.LS_IN_NAT_HAIRPIN, 90, "ip && reg0[12] == 1", "ct_snat;")
+        add(S.LS_IN_HAIRPIN, 1, "(reg0[6] == 1 || reg0[12] == 1)",
+            "eth.dst <-> eth.src; outport = inport; flags.loopback = 1; output;")
+
+
+def _affinity(vip, add):
+    try:
+        timeout = int(vip.lb.options.get("affinity_timeout", "0"))
+    except ValueError:
+        timeout = 0
+    if timeout <= 0 or vip.port is None:
+        return
+    v4 = vip.ip.version == 4
+    vreg = "reg1" if v4 else "xxreg1"
+    breg = "reg4" if v4 else "xxreg0"
+    fam = "ip4" if v4 else "ip6"
+    vmatch = "ct.new && %s && %s == %s && reg2[0..15] == %d" % (fam, vreg, vip.ip,
+                                                                vip.port)
+    add(S.LS_IN_LB_AFF_CHECK, 100, vmatch, "reg9[6] = chk_lb_aff(); next;", hint=vip.lb)
+    for ip, port in vip.backends:
+        bport = port if port is not None else vip.port
+        add(S.LS_IN_LB, 150,
+            "reg9[6] == 1 && ct.new && %s && %s == %s && reg8[0..15] == %d"
+            % (fam, breg, ip, bport),
+            "reg0[1] = 0; %s = %s; reg2[0..15] = %d; ct_lb_mark(backends=%s);"
+            % (vreg, vip.ip, vip.port, fmt_endpoint(ip, port)), hint=vip.lb)
+        add(S.LS_IN_LB_AFF_LEARN, 100,
+            "reg9[6] == 0 && %s && %s.dst == %s && %s.dst == %d"
+            % (vmatch.replace("ct.new", "ct.new", 1), fam, ip, vip.proto, bport),
+            'commit_lb_aff(vip = "%s", backend = "%s", proto = %s, timeout = %d); '
+            '/* drop */' % (fmt_endpoint(vip.ip, vip.port), fmt_endpoint(ip, port),
+                            vip.proto, timeout), hint=vip.lb)

@@ -1,0 +1,260 @@
+"""pyovn northd as a daemon against real ovsdb-servers: rows written,
+UUIDs stable across recompute and restart, the nb_cfg protocol, bad input,
+active/standby and the appctl commands."""
+
+import time
+
+import pytest
+
+from pyovn.db.idl import Database
+from pyovn.util import proc
+
+from conftest import wait_sb_synced
+
+
+def flows_by_uuid(sb):
+    return {str(f.uuid): (f.external_ids.get("stage-name"), f.priority, f.match,
+                          f.actions) for f in sb.rows("Logical_Flow")}
+
+
+def new_chassis(sb, txn, name, encap="geneve"):
+    e = txn.insert(sb.tables["Encap"])
+    e.type = encap
+    e.ip = "192.0.2.1"
+    e.chassis_name = name
+    ch = txn.insert(sb.tables["Chassis"])
+    ch.name = name
+    ch.hostname = name
+    ch.encaps = [e]
+    return ch
+
+
+def sb_rows(sb, table):
+    sb.run()
+    return sb.rows(table)
+
+
+def test_switch_rows_written(nb, sb, northd):
+    nd = northd()
+    ls = nb.ls("sw0")
+    nb.lsp("sw0", "p1", ["00:00:00:00:00:01 10.0.0.1"])
+    nb.lsp("sw0", "p2", ["00:00:00:00:00:02 10.0.0.2"], port_security=["00:00:00:00:00:02"])
+    nb.lsp("sw0", "p3", ["unknown"])
+    wait_sb_synced(nb)
+    sb.wait_until(lambda db: len(db.rows("Port_Binding")) == 3)
+    dps = sb_rows(sb, "Datapath_Binding")
+    assert len(dps) == 1
+    assert dps[0].external_ids == {"logical-switch": str(ls), "name": "sw0"}
+    assert 1 <= dps[0].tunnel_key <= 16711680
+    pbs = {pb.logical_port: pb for pb in sb_rows(sb, "Port_Binding")}
+    assert set(pbs) == {"p1", "p2", "p3"}
+    assert len({pb.tunnel_key for pb in pbs.values()}) == 3
+    assert pbs["p2"].port_security == ["00:00:00:00:00:02"]
+    assert pbs["p1"].mac == ["00:00:00:00:00:01 10.0.0.1"]
+    mcs = {mc.name: mc for mc in sb_rows(sb, "Multicast_Group")}
+    assert mcs["_MC_flood"].tunnel_key == 32768
+    assert {p.logical_port for p in mcs["_MC_flood"].ports} == {"p1", "p2", "p3"}
+    assert {p.logical_port for p in mcs["_MC_unknown"].ports} == {"p3"}
+    flows = flows_by_uuid(sb).values()
+    assert ("ls_in_l2_lkup", 50, "eth.dst == 00:00:00:00:00:01",
+            'outport = "p1"; output;') in flows
+    assert ("ls_in_l2_unknown", 50, 'outport == "none"',
+            'outport = "_MC_unknown"; output;') in flows
+    g = sb_rows(sb, "SB_Global")[0]
+    assert g.options["mac_prefix"] and g.options["svc_monitor_mac"]
+    # RBAC role exactly as ovn-architecture(7) states.
+    role = sb_rows(sb, "RBAC_Role")[0]
+    assert role.name == "ovn-controller"
+    pb_perm = role.permissions["Port_Binding"]
+    assert pb_perm.update == ["chassis"] and pb_perm.insert_delete is False
+    ch_perm = role.permissions["Chassis"]
+    assert ch_perm.authorization == ["name"]
+    assert sorted(ch_perm.update) == ["encaps", "external_ids", "nb_cfg",
+                                      "vtep_logical_switches"]
+    assert nd.appctl("status") == "Status: active"
+
+
+def test_uuids_stable_across_recompute_and_restart(nb, sb, northd):
+    nd = northd()
+    nb.ls("sw0")
+    nb.lsp("sw0", "p1", ["00:00:00:00:00:01 10.0.0.1"])
+    nb.acl("sw0", "to-lport", 1000, "ip4 && tcp.dst == 22", "allow-related")
+    wait_sb_synced(nb)
+    sb.run()
+    before = flows_by_uuid(sb)
+    pb_before = {str(r.uuid) for r in sb.rows("Port_Binding")}
+    dp_before = {str(r.uuid) for r in sb.rows("Datapath_Binding")}
+    assert len(before) > 50
+    nd.appctl("inc-engine/recompute")
+    wait_sb_synced(nb)
+    nd.stop()
+    nd2 = northd("northd2")
+    wait_sb_synced(nb)
+    sb.run()
+    assert flows_by_uuid(sb) == before
+    assert {str(r.uuid) for r in sb.rows("Port_Binding")} == pb_before
+    assert {str(r.uuid) for r in sb.rows("Datapath_Binding")} == dp_before
+    # A change touches only the flows it has to.
+    nb.lsp("sw0", "p2", ["00:00:00:00:00:02 10.0.0.2"])
+    wait_sb_synced(nb)
+    sb.run()
+    after = flows_by_uuid(sb)
+    kept = set(before) & set(after)
+    assert len(kept) >= len(before) - 2
+    assert any(v[2] == "eth.dst == 00:00:00:00:00:02" for v in after.values())
+
+
+def test_nb_cfg_protocol(nb, sb, northd):
+    northd()
+    nb.ls("sw0")
+    want = wait_sb_synced(nb)
+    g = nb.global_()
+    assert g.sb_cfg == want
+    assert g.sb_cfg_timestamp > 0 and g.nb_cfg_timestamp > 0
+    # No chassis: hv_cfg follows.
+    nb.db.wait_until(lambda db: db.rows("NB_Global")[0].hv_cfg >= want)
+    sb.wait_until(lambda db: db.rows("SB_Global")[0].nb_cfg >= want)
+    # A chassis that has not caught up holds hv_cfg back.
+    def add_chassis(txn):
+        ch = new_chassis(sb, txn, "hv1")
+        cp = txn.insert(sb.tables["Chassis_Private"])
+        cp.name = "hv1"
+        cp.chassis = [ch]
+        cp.nb_cfg = want
+        cp.nb_cfg_timestamp = 12345
+    sb.transact(add_chassis)
+    want2 = wait_sb_synced(nb)
+    time.sleep(0.3)
+    assert nb.global_().hv_cfg == want
+    def ack(txn):
+        cp = sb.rows("Chassis_Private")[0]
+        cp.nb_cfg = want2
+        cp.nb_cfg_timestamp = 23456
+    sb.transact(ack)
+    nb.db.wait_until(lambda db: db.rows("NB_Global")[0].hv_cfg == want2)
+    assert nb.global_().hv_cfg_timestamp == 23456
+
+
+def test_lsp_up_follows_binding(nb, sb, northd):
+    northd()
+    nb.ls("sw0")
+    nb.lsp("sw0", "p1", ["00:00:00:00:00:01"])
+    wait_sb_synced(nb)
+    sb.wait_until(lambda db: db.rows("Port_Binding"))
+    def bind(txn):
+        ch = new_chassis(sb, txn, "hv1")
+        pb = sb.rows("Port_Binding")[0]
+        pb.chassis = [ch]
+        pb.up = [True]
+    sb.transact(bind)
+    nb.db.wait_until(lambda db: db.find_one("Logical_Switch_Port", name="p1").up == [True])
+
+
+def test_bad_drop_acl_fails_closed_and_others_written(nb, sb, northd):
+    nd = northd()
+    nb.ls("sw0")
+    nb.lsp("sw0", "p1", ["00:00:00:00:00:01 10.0.0.1"])
+    nb.lsp("sw0", "p2", ["00:00:00:00:00:02 10.0.0.2"])
+    nb.pg("pg1", ["p1"])
+    bad_drop = nb.pg_acl("pg1", "to-lport", 1001, "outport == @pg1 && ip4.src == ((", "drop")
+    bad_allow = nb.acl("sw0", "from-lport", 1002, "ip4 &&& tcp", "allow")
+    nb.acl("sw0", "from-lport", 900, "ip4.src == 10.0.0.9", "drop")
+    wait_sb_synced(nb)
+    sb.run()
+    flows = {v for v in flows_by_uuid(sb).values()}
+    # Fail closed: a drop of everything to pg1's ports at the ACL's priority.
+    assert ("ls_out_acl", 2001, "outport == @pg1", "/* drop */") in flows
+    # The bad allow is skipped, the good drop is there.
+    assert not any("&&&" in v[2] for v in flows)
+    assert ("ls_in_acl", 1900, "ip4.src == 10.0.0.9", "/* drop */") in flows
+    log = nd.log_text()
+    assert str(bad_drop) in log and "failing closed" in log
+    assert str(bad_allow) in log and "skipped" in log
+    # Logged once, not on every recompute.
+    wait_sb_synced(nb)
+    assert nd.log_text().count(str(bad_drop)) == 1
+
+
+def test_duplicate_and_dangling_names(nb, sb, northd):
+    nd = northd()
+    nb.ls("sw0")
+    nb.ls("sw1")
+    nb.lsp("sw0", "dup", ["00:00:00:00:00:01"])
+    nb.lr("r0")
+    dup2 = nb.lrp("r0", "dup", "00:00:00:00:00:02", ["10.0.0.1/24"])
+    nb.lsp("sw1", "rp", ["router"], type="router", options={"router-port": "nowhere"})
+    nb.lsp("sw1", "ok", ["00:00:00:00:00:03 10.0.0.3"])
+    wait_sb_synced(nb)
+    sb.run()
+    names = sorted(pb.logical_port for pb in sb.rows("Port_Binding"))
+    assert names == ["dup", "ok", "rp"]
+    log = nd.log_text()
+    assert str(dup2) in log and "duplicate logical port name" in log
+    assert "router port 'nowhere' does not exist" in log
+    assert nd.appctl("status") == "Status: active"
+
+
+def test_tunnel_keys_requested_and_vxlan(nb, sb, northd):
+    northd()
+    nb.ls("sw0", other_config={"requested-tnl-key": "4000"})
+    nb.lsp("sw0", "p1", [], options={"requested-tnl-key": "77"})
+    wait_sb_synced(nb)
+    sb.run()
+    assert sb.rows("Datapath_Binding")[0].tunnel_key == 4000
+    assert sb.rows("Port_Binding")[0].tunnel_key == 77
+    # With a VXLAN chassis, keys above 4095 are not accepted.
+    def vx(txn):
+        new_chassis(sb, txn, "hv1", encap="vxlan")
+    sb.transact(vx)
+    nb.set("Logical_Switch", "sw0", other_config={"requested-tnl-key": "5000"})
+    wait_sb_synced(nb)
+    sb.run()
+    assert sb.rows("Datapath_Binding")[0].tunnel_key == 4000
+    assert sb.rows("SB_Global")[0].options["max_tunid"] == "4095"
+
+
+def test_mac_binding_cleanup(nb, sb, northd):
+    northd()
+    nb.ls("sw0")
+    nb.lsp("sw0", "p1", ["00:00:00:00:00:01"])
+    wait_sb_synced(nb)
+    sb.wait_until(lambda db: db.rows("Datapath_Binding"))
+    def mb(txn):
+        row = txn.insert(sb.tables["MAC_Binding"])
+        row.logical_port = "p1"
+        row.ip = "10.0.0.9"
+        row.mac = "00:00:00:00:00:09"
+        row.datapath = sb.rows("Datapath_Binding")[0]
+    sb.transact(mb)
+    nb.delete("Logical_Switch", "sw0")
+    wait_sb_synced(nb)
+    sb.run()
+    assert sb.rows("MAC_Binding") == []
+    assert sb.rows("Datapath_Binding") == []
+
+
+def test_pause_resume_and_standby_takeover(nb, sb, northd):
+    a = northd("a")
+    nb.ls("sw0")
+    nb.lsp("sw0", "p1", ["00:00:00:00:00:01"])
+    wait_sb_synced(nb)
+    b = northd("b")
+    proc.wait_for(lambda: b.appctl("status") == "Status: standby", 10, what="standby")
+    assert a.appctl("status") == "Status: active"
+    assert a.appctl("is-paused") == "false"
+    sb.run()
+    before = flows_by_uuid(sb)
+    a.appctl("pause")
+    assert a.appctl("is-paused") == "true"
+    assert a.appctl("status") == "Status: paused"
+    proc.wait_for(lambda: b.appctl("status") == "Status: active", 10, what="b active")
+    a.appctl("resume")
+    proc.wait_for(lambda: a.appctl("status") == "Status: standby", 10, what="a standby")
+    # kill -9 the active one: the standby takes over, rows keep their UUIDs.
+    b.kill9()
+    proc.wait_for(lambda: a.appctl("status") == "Status: active", 10, what="a active")
+    nb.lsp("sw0", "p2", ["00:00:00:00:00:02"])
+    wait_sb_synced(nb)
+    sb.run()
+    after = flows_by_uuid(sb)
+    assert len(set(before) & set(after)) >= len(before) - 2
