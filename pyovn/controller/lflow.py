@@ -1,0 +1,287 @@
+"""Logical flows to OpenFlow (ovn-architecture(7) step 2 and 4), plus the
+tables the controller fills from other southbound tables: MAC_Binding /
+Static_MAC_Binding (66, 67) and FDB (71, 72).
+
+Only datapaths local to the chassis are translated.  A logical flow whose
+match or actions do not parse or encode is logged once (with its UUID) and
+skipped; when it is an ACL flow that drops or rejects, its datapath fails
+closed: a drop at the highest priority covers that datapath in the
+flow's OpenFlow table, so nothing the ACL should have stopped gets
+through."""
+
+import ipaddress
+
+from pyovn.lang import LangError
+from pyovn.lang.actions import (EncodeContext, ParseContext, encode_actions,
+                                parse_actions)
+from pyovn.lang.actions.context import GroupTable, MeterTable
+from pyovn.lang.context import Context
+from pyovn.lang.matches import to_matches
+from pyovn.lang.annotate import annotate
+from pyovn.lang.parse import parse
+from pyovn.db.idl import value
+from pyovn.openflow import layout as L
+from pyovn.openflow.model import (Conjunction, Flow, Match, MeterBand, MeterMod,
+                                  SetField)
+
+FAIL_CLOSED_PRIORITY = 65535
+ACL_STAGE_WORDS = ("acl",)
+
+
+class DpContext(Context):
+    """The language's view of one datapath on this chassis."""
+
+    def __init__(self, dp, ports, address_sets, port_groups, templates, resident):
+        super().__init__(address_sets=address_sets, templates=templates,
+                         ports=ports, resident=resident)
+        self.dp = dp
+        self._pgs = port_groups          # (name) -> members (already per dp)
+
+    def lookup_port_group(self, name):
+        return self._pgs(self.dp, name)
+
+
+def cookie_of(uuid):
+    return uuid.int >> 96
+
+
+def is_drop_acl(lf):
+    """An ACL flow that drops or rejects: failing it must fail closed."""
+    stage = lf.external_ids.get("stage-name", "")
+    acts = lf.actions.replace(" ", "")
+    if not any(w in stage for w in ACL_STAGE_WORDS):
+        return False
+    return ("drop;" in acts or acts.startswith("reject") or ";reject" in acts
+            or acts == "drop" or "reject{" in acts)
+
+
+class Translator:
+    """Keeps what must be stable across recomputes (conjunction ids) and
+    what is logged once (bad flows)."""
+
+    def __init__(self, log):
+        self.log = log
+        self.logged = set()
+        self.conj = {}            # (lflow uuid, dp uuid) -> (base, n)
+        self.next_conj = 1
+        self.failed_closed = {}   # dp uuid -> set of tables
+
+    def _warn_once(self, key, text):
+        if key not in self.logged:
+            self.logged.add(key)
+            self.log(text)
+
+    def _conj_base(self, key, need):
+        cur = self.conj.get(key)
+        if cur and cur[1] >= need:
+            return cur[0]
+        base = self.next_conj
+        self.next_conj += max(need, 1)
+        self.conj[key] = (base, max(need, 1))
+        return base
+
+    def build(self, sb, st, chassis_name, features=None):
+        """Returns (flows, groups, meters)."""
+        features = features or {}
+        flows = {}
+        errors_closed = {}
+        local = st.local_dps
+        # --- per-datapath lookup tables --------------------------------------
+        dp_ports = {u: {} for u in local}
+        for p in st.ports.values():
+            if p.dp.uuid in dp_ports:
+                dp_ports[p.dp.uuid][p.name] = p.key
+        for mg in sb.rows("Multicast_Group"):
+            dp = value(mg, "datapath")
+            if dp is not None and dp.uuid in dp_ports:
+                dp_ports[dp.uuid][mg.name] = mg.tunnel_key
+        address_sets = {a.name: list(a.addresses) for a in sb.rows("Address_Set")}
+        pgs = {g.name: list(g.ports) for g in sb.rows("Port_Group")}
+        resident = set(st.resident)
+
+        def port_group(dp, name):
+            members = pgs.get("%d_%s" % (dp.tunnel_key, name))
+            if members is None:
+                members = pgs.get(name)
+            if members is None:
+                return None
+            return [m for m in members if m in resident or
+                    (m in st.ports and st.ports[m].dp.uuid == dp.uuid
+                     and st.ports[m].local)]
+        templates = {}
+        if "Chassis_Template_Var" in sb.tables:
+            for t in sb.rows("Chassis_Template_Var"):
+                if t.chassis == chassis_name:
+                    templates.update(t.variables)
+        ctxs = {u: DpContext(local[u], dp_ports[u], address_sets, port_group,
+                             templates, resident) for u in local}
+        groups = GroupTable()
+        meter_names = {}
+        meters = {}
+        nid = 1
+        for mt in sorted(sb.rows("Meter"), key=lambda r: r.name):
+            bands = tuple(MeterBand("drop", b.rate, b.burst_size) for b in mt.bands)
+            meter_names[mt.name] = nid
+            meters[nid] = MeterMod(nid, mt.unit, burst=any(b.burst_size for b in mt.bands),
+                                   stats=True, bands=bands)
+            nid += 1
+        meter_table = MeterTable(first_id=nid, named=meter_names)
+        dpg = {}
+        for lf in sb.rows("Logical_Flow"):
+            dps = []
+            d = value(lf, "logical_datapath")
+            if d is not None:
+                dps = [d]
+            else:
+                g = value(lf, "logical_dp_group")
+                if g is not None:
+                    dps = list(g.datapaths)
+            dps = [d for d in dps if d.uuid in local]
+            if not dps:
+                continue
+            tag = lf.tags.get("in_out_port")
+            if tag and tag not in st.related:
+                continue
+            pipeline = lf.pipeline
+            table = (L.ingress_table(lf.table_id) if pipeline == "ingress"
+                     else L.egress_table(lf.table_id))
+            try:
+                pa = parse_actions(lf.actions, context=ParseContext(
+                    pipeline=pipeline, table_id=lf.table_id, templates=templates or None))
+            except LangError as e:
+                self._fail(lf, dps, table, "actions", e, errors_closed)
+                continue
+            text = lf.match
+            if pa.prereqs:
+                text = "(%s) && (%s)" % (text, pa.prereqs)
+            cookie = cookie_of(lf.uuid)
+            ctrl_meter = value(lf, "controller_meter")
+            for dp in dps:
+                ctx = ctxs[dp.uuid]
+                ec = EncodeContext(
+                    pipeline=pipeline, table_id=lf.table_id,
+                    lookup_port=ctx.lookup_port,
+                    ofports={p: st.ports[p].ofport for p in ctx.ports
+                             if p in st.ports and st.ports[p].ofport},
+                    is_switch="logical-switch" in dp.external_ids
+                    or "logical-router" not in dp.external_ids,
+                    dp_key=dp.tunnel_key, lflow_cookie=cookie, groups=groups,
+                    meters=meter_table,
+                    ctrl_meter_id=meter_names.get(ctrl_meter) if ctrl_meter else None,
+                    ct_zero_snat=features.get("ct_zero_snat", True),
+                    dp_hash_l4_sym=features.get("dp_hash_l4_sym", True))
+                try:
+                    actions = tuple(encode_actions(pa, ec))
+                    expr = annotate(parse(text, None, ctx.lookup_template), None, ctx)
+                    key = (lf.uuid, dp.uuid)
+                    base = self.conj.get(key, (self.next_conj, 0))[0]
+                    matches, n = to_matches(expr, ctx, conj_id_base=base)
+                    if n:
+                        nb = self._conj_base(key, n)
+                        if nb != base:
+                            matches, n = to_matches(expr, ctx, conj_id_base=nb)
+                except LangError as e:
+                    self._fail(lf, [dp], table, "match or actions", e, errors_closed)
+                    continue
+                for fm in matches:
+                    try:
+                        m = fm.match.with_field(L.LOG_DATAPATH, dp.tunnel_key)
+                    except ValueError:
+                        continue
+                    if fm.conjunctions:
+                        acts = tuple(Conjunction(i, k, nn) for i, k, nn in fm.conjunctions)
+                        f = Flow(table, lf.priority, m, acts, cookie=0)
+                    else:
+                        f = Flow(table, lf.priority, m, actions, cookie=cookie)
+                    old = flows.get(f.key)
+                    if old is not None and old != f:
+                        if fm.conjunctions and all(isinstance(a, Conjunction) for a in old.actions):
+                            acts = old.actions + tuple(a for a in f.actions
+                                                       if a not in old.actions)
+                            f = Flow(table, lf.priority, m, acts, cookie=0)
+                        else:
+                            continue
+                    flows[f.key] = f
+        for dpu, tables in errors_closed.items():
+            dp = local[dpu]
+            for t in tables:
+                f = Flow(t, FAIL_CLOSED_PRIORITY, Match.of(metadata=dp.tunnel_key))
+                flows[f.key] = f
+        self.failed_closed = errors_closed
+        out = list(flows.values())
+        out += neighbor_flows(sb, st)
+        out += fdb_flows(sb, st)
+        all_meters = dict(meters)
+        all_meters.update(meter_table.meters)
+        return out, list(groups.groups.values()), list(all_meters.values())
+
+    def _fail(self, lf, dps, table, what, err, errors_closed):
+        closed = is_drop_acl(lf)
+        self._warn_once(lf.uuid, "logical flow %s (%s table %d, priority %d): bad %s: %s; "
+                        "skipped%s" % (lf.uuid, lf.pipeline, lf.table_id, lf.priority,
+                                       what, err,
+                                       ", datapath fails closed" if closed else ""))
+        if closed:
+            for dp in dps:
+                errors_closed.setdefault(dp.uuid, set()).add(table)
+
+
+def _ip_match(m, ip):
+    a = ipaddress.ip_address(ip)
+    if a.version == 4:
+        return m.with_field("reg0", int(a))
+    return m.with_field("xxreg0", int(a))
+
+
+def _mac(text):
+    return int(text.replace(":", ""), 16)
+
+
+def _neighbor(dp, pkey, ip, mac, prio):
+    out = []
+    try:
+        m66 = _ip_match(Match.of(metadata=dp.tunnel_key, reg15=pkey), ip)
+        m67 = _ip_match(Match.of(metadata=dp.tunnel_key, reg14=pkey, eth_src=_mac(mac)), ip)
+    except ValueError:
+        return out
+    out.append(Flow(L.MAC_BINDING, prio, m66, (SetField("eth_dst", _mac(mac)),)))
+    out.append(Flow(L.MAC_LOOKUP, prio, m67,
+                    (SetField(L.LOG_FLAGS, L.MLF_LOOKUP_MAC, L.MLF_LOOKUP_MAC),)))
+    return out
+
+
+def neighbor_flows(sb, st):
+    out = {}
+    for tbl, prio in (("Static_MAC_Binding", 50), ("MAC_Binding", 100)):
+        if tbl not in sb.tables:
+            continue
+        for mb in sb.rows(tbl):
+            dp = value(mb, "datapath")
+            p = st.ports.get(mb.logical_port)
+            if dp is None or dp.uuid not in st.local_dps or p is None:
+                continue
+            for f in _neighbor(dp, p.key, mb.ip, mb.mac, prio):
+                out[f.key] = f
+    return list(out.values())
+
+
+def fdb_flows(sb, st):
+    out = {}
+    by_key = {}
+    for p in st.ports.values():
+        by_key[(p.dp.tunnel_key, p.key)] = p
+    local_keys = {d.tunnel_key for d in st.local_dps.values()}
+    for e in sb.rows("FDB"):
+        if e.dp_key not in local_keys:
+            continue
+        try:
+            mac = _mac(e.mac)
+        except ValueError:
+            continue
+        f1 = Flow(L.GET_FDB, 100, Match.of(metadata=e.dp_key, eth_dst=mac),
+                  (SetField(L.LOG_OUTPORT, e.port_key),))
+        f2 = Flow(L.LOOKUP_FDB, 100, Match.of(metadata=e.dp_key, reg14=e.port_key, eth_src=mac),
+                  (SetField(L.LOG_FLAGS, L.MLF_LOOKUP_FDB, L.MLF_LOOKUP_FDB),))
+        out[f1.key] = f1
+        out[f2.key] = f2
+    return list(out.values())
