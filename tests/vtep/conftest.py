@@ -5,7 +5,7 @@ dummy "bare-metal" ports (pcap capture), an underlay bridge with its own
 tunnel IP, and a `pyovn vtep` daemon.
 
 Underlay: every VTEP's underlay bridge is patched to one hub bridge
-(NORMAL switching), has its IP on the dummy netdev, a /32 route to every
+(static flows by destination MAC), has its IP on the dummy netdev, a /32 route to every
 other VTEP selected by the VTEP's packet mark (its VXLAN ports get
 egress_pkt_mark through `pyovn vtep --tunnel-option`: routes are global
 to ovs-vswitchd) and static tunnel neighbours, so VXLAN is really encapsulated
@@ -100,6 +100,7 @@ class Lab:
         self.rundir = rundir
         self.ovsdb = ovsdb
         self.vteps = []
+        self.underlays = []
         self.env = dict(os.environ, OVS_RUNDIR=rundir, OVS_LOGDIR=rundir,
                         OVS_DBDIR=rundir)
         self.ovs = ovsdb("vswitch", name="conf")
@@ -113,7 +114,27 @@ class Lab:
                   "--disable-system", "-vconsole:off", self.ovs.remote],
                  env=self.env)
         self.vsctl("add-br", "hub", "--", "set", "bridge", "hub",
-                   "datapath_type=dummy")
+                   "datapath_type=dummy", "fail-mode=secure")
+
+    def attach_underlay(self, ul, hwaddr):
+        """Patches underlay bridge UL to the hub and makes the hub deliver
+        frames for HWADDR to it only.  (A learning hub would flood frames
+        to MACs it has not seen yet to every underlay; with no local_ip on
+        the tunnel ports every VTEP would then decapsulate them, and
+        frames would arrive twice.)"""
+        self.vsctl("--", "add-port", ul, ul + "-hub", "--", "set",
+                   "interface", ul + "-hub", "type=patch",
+                   "options:peer=hub-" + ul,
+                   "--", "add-port", "hub", "hub-" + ul, "--", "set",
+                   "interface", "hub-" + ul, "type=patch",
+                   "options:peer=" + ul + "-hub",
+                   "--", "set", "interface", "hub-" + ul,
+                   "ofport_request=%d" % (len(self.underlays) + 1))
+        self.underlays.append(ul)
+        port = len(self.underlays)
+        proc.run([proc.which("ovs-ofctl"), "add-flow",
+                  "unix:%s/hub.mgmt" % self.rundir,
+                  "dl_dst=%s,actions=output:%d" % (hwaddr, port)])
 
     def vsctl(self, *args):
         return proc.run([proc.which("ovs-vsctl"), "--timeout=30",
@@ -129,12 +150,6 @@ class Lab:
         v = Vtep(self, name, index, ports)
         cmds = ["add-br", v.ul, "--", "set", "bridge", v.ul,
                 "datapath_type=dummy", "other-config:hwaddr=" + v.hwaddr,
-                "--", "add-port", v.ul, v.ul + "-hub", "--", "set",
-                "interface", v.ul + "-hub", "type=patch",
-                "options:peer=hub-" + v.ul,
-                "--", "add-port", "hub", "hub-" + v.ul, "--", "set",
-                "interface", "hub-" + v.ul, "type=patch",
-                "options:peer=" + v.ul + "-hub",
                 "--", "add-br", name, "--", "set", "bridge", name,
                 "datapath_type=dummy"]
         for port in ports:
@@ -142,6 +157,7 @@ class Lab:
                      port, "type=dummy", "options:tx_pcap=" + v.pcap_path(port),
                      "options:rxq_pcap=%s.rx" % v.pcap_path(port)]
         self.vsctl(*cmds)
+        self.attach_underlay(v.ul, v.hwaddr)
         self.vs_appctl("netdev-dummy/ip4addr", v.ul, v.ip + "/16")
         for other in self.vteps:
             self.vs_appctl("ovs/route/add", other.ip + "/32", v.ul,

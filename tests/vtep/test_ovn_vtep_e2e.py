@@ -52,11 +52,8 @@ def deployment(request, lab):
     # The hypervisor's underlay: its own bridge and IP on the hub, routes
     # without a packet mark (ovn-controller's tunnels set none).
     lab.vsctl("add-br", "ulhv", "--", "set", "bridge", "ulhv",
-              "datapath_type=dummy", "other-config:hwaddr=" + HV_HWADDR,
-              "--", "add-port", "ulhv", "ulhv-hub", "--", "set", "interface",
-              "ulhv-hub", "type=patch", "options:peer=hub-ulhv",
-              "--", "add-port", "hub", "hub-ulhv", "--", "set", "interface",
-              "hub-ulhv", "type=patch", "options:peer=ulhv-hub")
+              "datapath_type=dummy", "other-config:hwaddr=" + HV_HWADDR)
+    lab.attach_underlay("ulhv", HV_HWADDR)
     lab.vs_appctl("netdev-dummy/ip4addr", "ulhv", HV_IP + "/16")
     lab.vs_appctl("ovs/route/add", gw.ip + "/32", "ulhv")
     lab.vs_appctl("tnl/neigh/set", "ulhv", gw.ip, gw.hwaddr)
@@ -123,6 +120,7 @@ def deployment(request, lab):
     proc.wait_for(lambda: "ovn-installed" in lab.vsctl(
         "get", "Interface", "vm1", "external_ids"), 30,
         what="ovn-controller to install vm1")
+    lab.controller = request.param
     yield lab, gw
     for pid in reversed(pids):
         proc.stop_pid(pid)
@@ -159,6 +157,50 @@ def test_vm_and_bare_metal(deployment):
     proc.wait_for(lambda: count(gw, "bm1", "vm-unknown") == 1 and
                   count(gw, "bm1", "vm-bcast") == 1, 20,
                   what="unknown unicast and broadcast from the VM")
-    # Nothing came back to its sender.
+    # Nothing came back to its sender, nothing arrived twice.
     assert vm_received(lab, "vm-bcast") == 0
     assert count(gw, "bm1", "bm-bcast") == 0
+    assert vm_received(lab, "bm-bcast") == 1
+    assert count(gw, "bm1", "vm-to-bm") == 1
+
+
+def test_vm_to_another_cloud_over_the_relay(deployment):
+    """The seed's diagram with OVN on one side: the OVN network (VNI =
+    its datapath key) reaches bare metal behind a VTEP of another cloud
+    (logical switch VNI 2) over the relay tunnel, VNI 100, level1.
+    controller-vtep keeps the relay locator that the cloud interconnect
+    wrote next to its own hypervisor locators."""
+    lab, gw = deployment
+    if lab.controller != "pyovn":
+        pytest.skip("the relay locator is pyovn's extension")
+    gwb = lab.add_vtep("gwb", ["bm9"])
+    gwb.vtepctl("add-ls", "ls2", "--", "set", "Logical_Switch", "ls2",
+                "tunnel_key=2", "--", "bind-ls", "gwb", "bm9", "0", "ls2",
+                "--", "add-mcast-remote", "ls2", "unknown-dst", gw.ip, "100",
+                "level1")
+    gw.vtepctl("add-mcast-remote", "vls1", "unknown-dst", gwb.ip, "100",
+               "level1")
+    gwb.start()
+    wait_ready(gw, gwb, expect={"ps1": ["tunnel %s key 100 level1" % gwb.ip],
+                                "gwb": ["tunnel %s key 100 level1" % gw.ip]})
+    # The relay locator survives controller-vtep's updates.
+    assert "unknown-dst -> vxlan_over_ipv4/%s 100 level1" % gwb.ip in \
+        gw.vtepctl("list-remote-macs", "vls1")
+    far = "00:00:00:00:03:01"
+    # Broadcast and unknown unicast from the VM reach the other cloud once.
+    send_vm(lab, frame(BCAST, VM_MAC, "vm-far-bcast"))
+    send_vm(lab, frame(far, VM_MAC, "vm-far-uni"))
+    proc.wait_for(lambda: count(gwb, "bm9", "vm-far-bcast") == 1 and
+                  count(gwb, "bm9", "vm-far-uni") == 1, 20,
+                  what="VM frames in the other cloud")
+    # From the other cloud's bare metal to the VM: flooded to the relay in
+    # cloud B, then unicast to the hypervisor by ps1's remote MAC.
+    gwb.send("bm9", frame(VM_MAC, far, "far-to-vm"))
+    proc.wait_for(lambda: vm_received(lab, "far-to-vm") == 1, 20,
+                  what="the other cloud's frame at the VM")
+    assert count(gw, "bm1", "far-to-vm") == 0
+    assert count(gw, "bm1", "vm-far-uni") == 1      # unknown: flooded
+    # Exactly once everywhere: no loop, no duplicate across the clouds.
+    assert count(gwb, "bm9", "vm-far-bcast") == 1
+    assert count(gw, "bm1", "vm-far-bcast") == 1
+    assert vm_received(lab, "vm-far-bcast") == 0
