@@ -24,6 +24,7 @@ SUBCOMMANDS = {
     "ic": ("pyovn.ic.main:main", "interconnect availability zones (ovn-ic)"),
     "trace": ("pyovn.trace.main:main", "trace a packet through the logical pipeline"),
     "detrace": ("pyovn.trace.detrace:main", "annotate OpenFlow output with logical flows"),
+    "show": ("pyovn.trace.picture:main", "draw the logical topology as SVG/HTML"),
     "lang": ("pyovn.lang.cli:main", "run logical flow language passes (test driver)"),
     "sandbox": ("pyovn.sandbox.cli:main", "multi-chassis OVN deployment on one machine"),
     "appctl": ("pyovn.daemon.appctl:main", "send a command to a running daemon (ovn-appctl)"),

@@ -58,6 +58,7 @@ class Port:
     port_security: list = field(default_factory=list)
     friendly: str = ""
     options: dict = field(default_factory=dict)
+    uuid: str = ""
 
     def display(self, friendly=True):
         return (self.friendly or self.name) if friendly else self.name
@@ -142,7 +143,7 @@ class SbView:
             port = Port(pb.logical_port, pb.tunnel_key, dp, pb.type,
                         opts.get("peer", ""), ch.name if ch is not None else "",
                         list(pb.mac), list(pb.port_security),
-                        dict(pb.external_ids).get("name", ""), opts)
+                        dict(pb.external_ids).get("name", ""), opts, str(pb.uuid))
             if pb.type == "l3gateway":
                 dp.is_gateway_router = True
                 if not port.chassis:
