@@ -68,8 +68,9 @@ def _check_lb_del(inv):
 @command("lb-del", "LB [VIP]", args=(1, 2), options=("--if-exists",),
          validate=_check_lb_del)
 def lb_del(ctx):
-    """Deletes a load balancer, or one VIP of it."""
-    lb = nb.lb(ctx, ctx.args[0], must_exist=not ctx.has("--if-exists"))
+    """Deletes a load balancer, or one VIP of it (a load balancer that does
+    not exist is not an error, as with ovn-nbctl)."""
+    lb = nb.lb(ctx, ctx.args[0], must_exist=False)
     if lb is None:
         return
     if len(ctx.args) == 1:

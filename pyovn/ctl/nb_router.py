@@ -68,6 +68,9 @@ def _split_lrp_args(args):
             if peer is not None:
                 raise CtlError("%s: peer may be given only once" % a)
             peer = a[5:]
+            if not peer:
+                raise CtlError("%s: argument does not end in \"=\" followed "
+                               "by a value." % a)
         elif peer is not None:
             raise CtlError("%s: networks must come before peer=" % a)
         else:
@@ -142,7 +145,7 @@ def lrp_list(ctx):
 @command("lrp-set-enabled", "PORT STATE", args=(2, 2), validate=_check_state)
 def lrp_set_enabled(ctx):
     """Sets the administrative state: enabled or disabled."""
-    nb.lrp(ctx, ctx.args[0]).enabled = [ctx.args[1] == "enabled"]
+    nb.lrp(ctx, ctx.args[0]).enabled = [ctx.args[1].lower() == "enabled"]
 
 
 @command("lrp-get-enabled", "PORT", args=(1, 1), mode="ro")
@@ -257,6 +260,8 @@ def lr_route_add(ctx):
     prefix = v.normalize_prefix(ctx.args[1])
     nexthop = ctx.args[2] if ctx.args[2] == "discard" else str(v.ip(ctx.args[2]))
     port = ctx.args[3] if len(ctx.args) == 4 else None
+    if port is not None:
+        nb.lrp(ctx, port)
     policy = ctx.opt("--policy")
     ecmp = ctx.has("--ecmp") or ctx.has("--ecmp-symmetric-reply")
     table = _route_table(ctx)
@@ -534,9 +539,10 @@ def lr_nat_del(ctx):
             gone += 1
         else:
             keep.append(n)
-    if not gone and ip is not None and not ctx.has("--if-exists"):
-        raise CtlError("%s: no matching NAT with the type (%s) was found"
-                       % (ctx.args[2], typ))
+    if not gone and ip is not None and gw is not None and \
+            not ctx.has("--if-exists"):
+        raise CtlError("%s: no matching NAT with the type (%s) and "
+                       "gateway_port (%s) was found" % (ctx.args[2], typ, gw))
     router.nat = keep
 
 

@@ -175,7 +175,8 @@ def lsp_set_addresses(ctx):
     for a in addrs:
         parts = a.split()
         if parts and v.is_mac(parts[0]):
-            mine.update(str(v.ip(p)) for p in parts[1:] if p != "dynamic")
+            mine.update(str(v.ip_or_prefix(p)[0]) for p in parts[1:]
+                        if p != "dynamic")
     for other in ls.ports:
         if other is None or other.uuid == port.uuid:
             continue
@@ -185,7 +186,7 @@ def lsp_set_addresses(ctx):
                 continue
             for p in parts[1:]:
                 try:
-                    ip = str(v.ip(p))
+                    ip = str(v.ip_or_prefix(p)[0])
                 except CtlError:
                     continue
                 if ip in mine:
@@ -230,13 +231,13 @@ def lsp_get_up(ctx):
 
 
 def _check_state(inv):
-    v.choice(inv.args[1], ("enabled", "disabled"), "state")
+    v.choice(inv.args[1].lower(), ("enabled", "disabled"), "state")
 
 
 @command("lsp-set-enabled", "PORT STATE", args=(2, 2), validate=_check_state)
 def lsp_set_enabled(ctx):
     """Sets the administrative state: enabled or disabled."""
-    nb.lsp(ctx, ctx.args[0]).enabled = [ctx.args[1] == "enabled"]
+    nb.lsp(ctx, ctx.args[0]).enabled = [ctx.args[1].lower() == "enabled"]
 
 
 @command("lsp-get-enabled", "PORT", args=(1, 1), mode="ro")

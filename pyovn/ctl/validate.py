@@ -60,8 +60,6 @@ def network(text):
     if plen is None:
         raise CtlError("%s: invalid network address (expected "
                        "ADDRESS/PREFIX-LENGTH)" % text)
-    if plen == 0 and a.version == 4:
-        raise CtlError("%s: invalid network address" % text)
     return "%s/%d" % (a, plen)
 
 
@@ -77,11 +75,8 @@ def normalize_prefix(text):
 
 
 def cidr(text):
-    """A DHCP options cidr: NETWORK/PLEN."""
-    a, plen = ip_or_prefix(text)
-    if plen is None:
-        raise CtlError("%s: invalid CIDR (expected ADDRESS/PREFIX-LENGTH)"
-                       % text)
+    """A DHCP options cidr: NETWORK/PLEN (a bare address is a host)."""
+    ip_or_prefix(text)
     return text
 
 
@@ -151,7 +146,7 @@ def lsp_address(text):
     if parts[1:] == ["dynamic"]:
         return text
     for p in parts[1:]:
-        ip(p)
+        ip_or_prefix(p)        # "IP/PLEN" also names the port's subnet
     return text
 
 

@@ -119,6 +119,7 @@ def test_validators_refuse(check, text):
     "unknown", "router", "dynamic", "dynamic 10.0.0.5",
     "dynamic 10.0.0.5 fd00::5", "dynamic fd00::5", "00:00:00:00:00:01",
     "00:00:00:00:00:01 dynamic", "00:00:00:00:00:01 10.0.0.1 fd00::1",
+    "00:00:00:00:00:01 10.0.0.1/24 fd00::1/64",
 ])
 def test_lsp_address_forms_of_ovn_nb(text):
     assert v.lsp_address(text) == text
@@ -126,7 +127,7 @@ def test_lsp_address_forms_of_ovn_nb(text):
 
 @pytest.mark.parametrize("text", [
     "dynamic 10.0.0.1 10.0.0.2", "dynamic foo", "00:00:00:00:00:01 dynamic x",
-    "10.0.0.1", "", "00:00:00:00:00:01 10.0.0.1/24",
+    "10.0.0.1", "", "00:00:00:00:00:01 10.0.0.1/33",
 ])
 def test_lsp_address_refused(text):
     with pytest.raises(CtlError):
