@@ -154,7 +154,7 @@ def _build_dhcp_dns_allow(dp, ports, add, has_stateful):
 def _build_acl(dp, acl, pg, add, has_stateful, ctx):
     stage, pre_stage = _stages(acl)
     prio = acl.priority + ACL_PRIO_OFFSET
-    reason = validate.check_match(acl.match)
+    reason = validate.check_match(acl.match, ctx.names)
     meter = opt(acl.meter)
     if reason is None and meter and meter not in ctx.meters:
         reason = "meter '%s' does not exist" % meter
@@ -217,7 +217,7 @@ def build_qos(dp, add, ctx):
                   S.LS_OUT_QOS_METER):
         add(stage, 0, "1", "next;")
     for rule in dp.qos:
-        reason = validate.check_match(rule.match)
+        reason = validate.check_match(rule.match, ctx.names)
         if reason is not None:
             ctx.problems.report("QoS", rule.uuid, "match", "%s; rule skipped" % reason)
             continue

@@ -16,6 +16,7 @@ from pyovn.northd import model as model_mod
 from pyovn.northd import sb_core
 from pyovn.northd import sb_static
 from pyovn.northd import sync
+from pyovn.northd import validate
 from pyovn.northd.log import vlog
 from pyovn.northd.model import opt
 
@@ -47,6 +48,9 @@ def compute(nb, view, problems):
     table = lflow.LflowTable()
     ctx = ls_pipeline.Context(m.options, problems, r.nb_options["svc_monitor_mac"],
                               m.meters)
+    ctx.names = validate.Names(
+        {name: cols["addresses"] for name, cols in d.tables["Address_Set"].items()},
+        {pg.name: [p.name for p in pg.ports] for pg in m.port_groups})
     ls_pipeline.build(m, table, ctx)
     r.lflows = table
     groups = build_lflow_rows(table, d)

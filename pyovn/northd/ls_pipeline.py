@@ -8,6 +8,7 @@ lflow.LflowTable).  ACLs, QoS and load balancers live in acl.py and lb.py.
 from pyovn.northd import acl as acl_mod
 from pyovn.northd import addresses as addr
 from pyovn.northd import lb as lb_mod
+from pyovn.northd import validate
 from pyovn.northd.model import opt
 from pyovn.northd.stages import S
 from pyovn.openflow import layout
@@ -31,6 +32,7 @@ class Context:
         self.default_acl_drop = options.get("default_acl_drop") == "true"
         self.ignore_lsp_down = options.get("ignore_lsp_down", "true") == "true"
         self.meters = meters or {}
+        self.names = validate.Names()
 
 
 def q(name):

@@ -231,6 +231,8 @@ def _lsp_binding(model, view, p, problems):
             nat_addresses = _router_nat_addresses(peer)
     else:
         opts = dict(p.options)
+        if p.dp.other_config.get("vlan-passthru") == "true":
+            opts["vlan-passthru"] = "true"
     cols = dict(type=ptype, options=opts, mac=list(p.addresses_raw),
                 port_security=list(p.ps_raw), external_ids=dict(p.external_ids),
                 nat_addresses=nat_addresses)

@@ -1,28 +1,44 @@
 """The one place NB-supplied match and action strings are checked before
 northd copies them into Logical_Flow rows.
 
-check_match(text) and check_actions(text) return None when the string is
-acceptable, otherwise a reason (a string).  They use pyovn.lang (the logical
-flow language) when it is importable; until then they fall back to a
-structural check (balanced brackets, known characters, non-empty) that
-catches garbage but not every semantic error.
+check_match(text, names) and check_actions(text) return None when the
+string is acceptable, otherwise the reason (a string).  Both use pyovn.lang,
+the logical flow language: a match must parse and annotate (known fields,
+right types, prerequisites) with the address sets and port groups NAMES
+knows; actions must parse.  If pyovn.lang cannot be imported, a structural
+check (balanced brackets, known characters, no dangling operators) stands
+in, which catches garbage but not every semantic error.
 """
 
 import re
 
-try:  # the language package is written in parallel; use it when present
-    from pyovn import lang as _lang
+try:  # the language package
+    from pyovn.lang import parse as _parse_mod
+    from pyovn.lang import annotate as _annotate_mod
+    from pyovn.lang import context as _context_mod
+    from pyovn.lang.actions import check_actions as _lang_check_actions
 except ImportError:  # pragma: no cover - depends on the tree
-    _lang = None
-
-_lang_match = None
-_lang_actions = None
-if _lang is not None:
-    for _name in ("check_match", "check_expr"):
-        _lang_match = _lang_match or getattr(_lang, _name, None)
-    _lang_actions = getattr(_lang, "check_actions", None)
+    _parse_mod = None
+    _lang_check_actions = None
 
 _TOKEN_OK = re.compile(r'^[\w\s.:/\[\]{}()!=<>&|,;"$@\-+*~^%#\']*$')
+
+
+class Names:
+    """Address sets (name -> addresses) and port groups (name -> port
+    names) that NB matches may refer to as $name and @name."""
+
+    def __init__(self, address_sets=None, port_groups=None):
+        self.address_sets = address_sets or {}
+        self.port_groups = port_groups or {}
+        self._cache = {}
+        self._ctx = None
+
+    def context(self):
+        if self._ctx is None and _parse_mod is not None:
+            self._ctx = _context_mod.Context(address_sets=self.address_sets,
+                                             port_groups=self.port_groups)
+        return self._ctx
 
 
 def _structural(text, what):
@@ -50,34 +66,34 @@ def _structural(text, what):
     if what == "match":
         if re.search(r"(&&|\|\|)\s*$", text) or re.search(r"^\s*(&&|\|\|)", text):
             return "dangling operator in match"
-        if re.search(r"(==|!=|<=|>=|<|>)\s*(&&|\|\||\)|$)", text):
-            return "comparison without a right-hand side in match"
     return None
 
 
-def _call(fn, text):
-    try:
-        result = fn(text)
-    except Exception as e:  # a lang error is a reason, not a crash
-        return str(e) or e.__class__.__name__
-    if result is None or result is True:
-        return None
-    if result is False:
-        return "rejected"
-    return str(result)
-
-
-def check_match(text):
+def check_match(text, names=None):
     """None if TEXT is a valid logical flow match, else the reason."""
-    reason = _structural(text, "match")
-    if reason or _lang_match is None:
-        return reason
-    return _call(_lang_match, text)
+    if _parse_mod is None:
+        return _structural(text, "match")
+    if text is None or not text.strip():
+        return "empty match"
+    names = names or Names()
+    hit = names._cache.get(text, False)
+    if hit is not False:
+        return hit
+    try:
+        expr = _parse_mod.parse(text)
+        _annotate_mod.annotate(expr, None, names.context())
+        reason = None
+    except Exception as e:   # LangError, or a bug in lang: a reason, not a crash
+        reason = str(e) or e.__class__.__name__
+    names._cache[text] = reason
+    return reason
 
 
 def check_actions(text):
     """None if TEXT is a valid logical flow action list, else the reason."""
-    reason = _structural(text, "actions")
-    if reason or _lang_actions is None:
-        return reason
-    return _call(_lang_actions, text)
+    if _lang_check_actions is None:
+        return _structural(text, "actions")
+    try:
+        return _lang_check_actions(text)
+    except Exception as e:
+        return str(e) or e.__class__.__name__
