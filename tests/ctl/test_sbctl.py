@@ -105,10 +105,14 @@ def test_lflow_list_output_equals_c_ovn_sbctl(sbctl):
         pytest.skip("ovn-sbctl not installed")
     sbctl("chassis-add", "hv1", "geneve", "1.1.1.1")
     _make_flows(sbctl)
+    flow = sbctl("--bare", "--columns=_uuid", "find", "Logical_Flow",
+                 "table_id=1").strip()
     for argv in (["lflow-list"], ["lflow-list", "sw0"], ["show"],
                  ["--uuid", "lflow-list", "r0"], ["dump-flows", "sw0"],
                  ["count-flows"], ["count-flows", "sw0"],
-                 ["--columns=name,encaps", "list", "Chassis"]):
+                 ["--columns=name,encaps", "list", "Chassis"],
+                 ["lflow-list", "sw0", "0x" + flow[:8]],
+                 ["lflow-list", flow[:6]]):
         rc, c_out, c_err = run_c("ovn-sbctl", sbctl.remote, argv)
         assert rc == 0, c_err
         assert sbctl(*argv) == c_out, argv
