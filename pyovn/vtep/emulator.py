@@ -117,7 +117,7 @@ class Emulator:
         dp_type = ps_bridge.datapath_type
         for plan in self.plans.values():
             br = plan.bridge
-            spec = specs[br] = BridgeSpec(br, None, dp_type)
+            spec = specs[br] = BridgeSpec(br, dp_type)
             keys = port_keys[br] = {}
             for port, vlan in plan.bindings:
                 ps_side, ls_side = model.patch_names(self.ps_name, port, vlan)
@@ -275,8 +275,10 @@ class Emulator:
         stats_due = now >= self.next_stats
         if stats_due:
             self.next_stats = now + STATS_INTERVAL
-        if not self._vtep_differs(phys, tunnel_ip, stats_due):
+        if not (self.dirty or stats_due):
             return
+        # The builder writes only what differs from the replica, so a round
+        # with nothing to change commits an empty transaction (no-op).
 
         def build(txn):
             ps = self.vtep.find_one("Physical_Switch", name=self.ps_name)
@@ -315,11 +317,6 @@ class Emulator:
             self.vtep.transact(build)
         except Exception as e:       # keep serving; next round retries
             vlog.warn("VTEP database update failed: %s" % e)
-
-    def _vtep_differs(self, phys, tunnel_ip, stats_due):
-        # Cheap checks first; the transaction builder writes only what
-        # differs, so an unneeded round costs one empty transaction.
-        return True if (self.dirty or stats_due) else False
 
     def _write_ports(self, txn, ps, phys):
         have = {p.name for p in ps.ports}

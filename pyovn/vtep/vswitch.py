@@ -11,8 +11,6 @@ has created the ports.
 
 import ovs.vlog
 
-from pyovn.vtep import model
-
 vlog = ovs.vlog.Vlog("vtep_vswitch")
 
 OWNER = "pyovn-vtep"
@@ -38,9 +36,8 @@ class PortSpec:
 
 
 class BridgeSpec:
-    def __init__(self, name, controller, datapath_type):
+    def __init__(self, name, datapath_type):
         self.name = name
-        self.controller = controller      # unused: flows go over ofctrl
         self.datapath_type = datapath_type
         self.ports = {}           # name -> PortSpec
 
@@ -257,7 +254,3 @@ def tunnel_port(name, ip, key, bfd, extra_options=None):
     options = dict(extra_options or {})
     options.update({"remote_ip": ip, "key": str(key)})
     return PortSpec(name, "vxlan", options, bfd)
-
-
-__all__ = ["VSwitch", "BridgeSpec", "PortSpec", "patch_port", "tunnel_port",
-           "model"]
