@@ -17,6 +17,8 @@ SUBCOMMANDS = {
     "nbctl": ("pyovn.ctl.nbctl:main", "manage the OVN northbound database (ovn-nbctl)"),
     "sbctl": ("pyovn.ctl.sbctl:main", "manage the OVN southbound database (ovn-sbctl)"),
     "vtep-ctl": ("pyovn.ctl.vtepctl:main", "manage a hardware_vtep database (vtep-ctl)"),
+    "ic-nbctl": ("pyovn.ctl.icctl:nb_main", "manage the OVN IC northbound database (ovn-ic-nbctl)"),
+    "ic-sbctl": ("pyovn.ctl.icctl:sb_main", "manage the OVN IC southbound database (ovn-ic-sbctl)"),
     "northd": ("pyovn.northd.main:main", "compile the northbound DB into the southbound DB"),
     "controller": ("pyovn.controller.main:main", "the OVN agent on each chassis"),
     "controller-vtep": ("pyovn.controller_vtep.main:main", "OVN agent for VTEP gateways"),
