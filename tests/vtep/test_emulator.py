@@ -244,3 +244,43 @@ def test_unbinding_removes_the_logical_switch_bridge(lab):
                   what="the bridge of ls7 to go")
     ports = lab.vsctl("list-ports", "unb").split()
     assert sorted(ports) == ["u1", "u2"]        # patch ports gone too
+
+
+def test_service_node_failover_by_bfd(clouds):
+    """gwb runs BFD toward its service nodes hvb and hvc (which run it
+    back toward gwb, their own service node).  When hvb's BFD goes down,
+    BUM from the relay goes to hvc instead."""
+    gwa, gwb, hvb = clouds.vteps[0], clouds.vteps[1], clouds.vteps[3]
+    db = Database(gwb.db.remote, "vtep").sync()
+    try:
+        def states(db):
+            ps = db.find_one("Physical_Switch", name="gwb")
+            return {t.remote.dst_ip: t.bfd_status.get("state")
+                    for t in ps.tunnels}
+        db.wait_until(lambda db: states(db).get(hvb.ip) == "up" and
+                      states(db).get(clouds.vteps[4].ip) == "up", timeout=30)
+        gwa.send("a1", frame(BCAST, MAC_A1, "before-failover"))
+        expect_deliveries(clouds, "before-failover", {
+            "a1": 0, "a2": 1, "b1": 1, "b2": 1, "h1": 1, "k1": 1, "m1": 0},
+            "BUM to service node hvb")
+        # hvb stops BFD toward gwb (the NVC's bfd_params on hvb's Tunnel).
+        hv = Database(hvb.db.remote, "vtep").sync()
+        try:
+            def disable(txn):
+                ps = hv.find_one("Physical_Switch", name="hvb")
+                for t in ps.tunnels:
+                    t.bfd_params = {"enable": "false"}
+                return True
+            hv.wait_until(lambda d: d.find_one(
+                "Physical_Switch", name="hvb").tunnels, timeout=10)
+            hv.transact(disable)
+        finally:
+            hv.close()
+        db.wait_until(lambda db: states(db).get(hvb.ip) != "up", timeout=30)
+        wait_ready(*clouds.vteps)
+        gwa.send("a1", frame(BCAST, MAC_A1, "after-failover"))
+        expect_deliveries(clouds, "after-failover", {
+            "a1": 0, "a2": 1, "b1": 1, "b2": 1, "h1": 1, "k1": 0, "m1": 1},
+            "BUM to service node hvc")
+    finally:
+        db.close()
