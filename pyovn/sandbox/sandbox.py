@@ -35,6 +35,17 @@ def _is_probe(frame):
     return frame[12:14] == layout.PROBE_ETHERTYPE.to_bytes(2, "big")
 
 
+def controller_per_chassis(controller, n):
+    """CONTROLLER is one choice for every chassis ("py") or one per chassis,
+    comma-separated ("py,c,c"): chassis i runs the i-th."""
+    impls = controller.split(",") if isinstance(controller, str) else list(controller)
+    if len(impls) == 1:
+        return impls * n
+    if len(impls) != n:
+        raise SandboxError("--controller lists %d choices for %d chassis" % (len(impls), n))
+    return impls
+
+
 class Sandbox:
     def __init__(self, root):
         self.paths = layout.Paths(root)
@@ -122,9 +133,11 @@ class Sandbox:
             self._init_globals()
             if northd != "none":
                 self._start_northd(northd)
-            if controller != "none":
-                for c in self.state["chassis"]:
-                    self._start_controller(c, controller)
+            impls = controller_per_chassis(controller, chassis)
+            for c, impl in zip(self.state["chassis"], impls):
+                if impl != "none":
+                    self._start_controller(c, impl)
+            if any(i != "none" for i in impls):
                 self.wait_chassis_registered(timeout)
             self.check_alive()
         except BaseException:
@@ -154,7 +167,8 @@ class Sandbox:
             if e not in layout.ENCAPS:
                 raise SandboxError("unknown encapsulation '%s' (choose from %s)"
                                    % (e, ", ".join(layout.ENCAPS)))
-        for what, v in (("northd", northd), ("controller", controller)):
+        for what, v in [("northd", northd)] + [
+                ("controller", c) for c in set(controller_per_chassis(controller, chassis))]:
             if v not in COMPONENT_CHOICES:
                 raise SandboxError("--%s must be one of %s, not '%s'"
                                    % (what, ", ".join(COMPONENT_CHOICES), v))
