@@ -42,7 +42,7 @@ def build_parser():
     p.add_argument("--friendly-names", dest="friendly", action="store_true",
                    default=True)
     p.add_argument("--no-friendly-names", dest="friendly", action="store_false")
-    p.add_argument("--ovs", nargs="?", const="br-int", metavar="BRIDGE",
+    p.add_argument("--ovs", metavar="TARGET",
                    help="show the OpenFlow flows of each step (from ovs-ofctl "
                    "dump-flows of BRIDGE, default br-int)")
     p.add_argument("--verify", action="store_true",
@@ -54,10 +54,11 @@ def build_parser():
     p.add_argument("--html", metavar="FILE", help="draw the trace's path as HTML")
     p.add_argument("--detach", action="store_true",
                    help="run as a daemon answering `trace' over appctl")
-    p.add_argument("--pidfile", nargs="?", const="")
+    p.add_argument("--pidfile")
+    p.add_argument("--overwrite-pidfile", action="store_true")
     p.add_argument("--no-chdir", action="store_true")
     p.add_argument("--unixctl")
-    p.add_argument("--log-file", nargs="?", const="")
+    p.add_argument("--log-file")
     return p
 
 
@@ -115,7 +116,11 @@ def run_trace(view, opts, args, out):
     ovs_flows = None
     if opts.ovs:
         from pyovn.trace.ofdump import flows_by_cookie
-        ovs_flows = flows_by_cookie(opts.ovs)
+        from pyovn.util.proc import ProcError
+        try:
+            ovs_flows = flows_by_cookie(opts.ovs)
+        except ProcError as e:
+            raise UsageError("--ovs: %s" % e)
     out.write("# %s\n\n" % result.flow_text)
     for form in forms:
         if len(forms) > 1:
@@ -133,8 +138,19 @@ class UsageError(Exception):
     pass
 
 
+# Options whose value is optional and only given as --opt=VALUE (as in the
+# C tools), so that a bare --opt never swallows the microflow.
+OPTIONAL_VALUE = {"--ovs": "br-int", "--pidfile": "", "--log-file": ""}
+
+
+def parse_args(argv):
+    argv = ["%s=%s" % (a, OPTIONAL_VALUE[a]) if a in OPTIONAL_VALUE else a
+            for a in argv]
+    return build_parser().parse_args(argv)
+
+
 def main(argv):
-    opts = build_parser().parse_args(argv)
+    opts = parse_args(argv)
     if opts.detach:
         from pyovn.trace.daemon import serve
         return serve(opts, default_db())

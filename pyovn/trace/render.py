@@ -2,6 +2,8 @@
 and minimal.  Each takes a pyovn.trace.tracer.TraceResult and returns text
 (without the leading `# flow` line, which main prints once)."""
 
+import re
+
 
 def _is_block(n):
     return n.kind in ("pipeline", "branch")
@@ -48,8 +50,11 @@ def _d_flow(f, indent, out, ovs_flows):
             indent, info["table"], info["stage"] or info["pipeline"], src, f.text,
             info["priority"], _uuid8(info["uuid"])))
         if ovs_flows is not None:
+            meta = "metadata=%#x" % info.get("dp_key", 0)
             for line in ovs_flows.get(_uuid8(info["uuid"]), []):
-                out.append(inner + "* " + line)
+                # Only this datapath's flows (or those without a datapath).
+                if "metadata=" not in line or re.search(meta + r"(?![0-9a-f])", line):
+                    out.append(inner + "* " + line)
     children = f.children
     for i, c in enumerate(children):
         last = i == len(children) - 1

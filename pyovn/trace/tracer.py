@@ -247,7 +247,7 @@ class Tracer:
         fnode = node.add("flow", self.friendly_text(f.match), table=f.table,
                          stage=f.stage, priority=f.priority, uuid=f.uuid,
                          source=f.source, pipeline=f.pipeline, dp=dp.name,
-                         trivial=trivial)
+                         dp_key=dp.key, trivial=trivial)
         st.path.append((dp.name, f.pipeline, f.table, f.uuid))
         try:
             pa = parse_actions(f.actions, context=ParseContext(

@@ -1,0 +1,146 @@
+"""--verify, --ovs and detrace on a real deployment: a 2-chassis sandbox
+with C ovn-northd and C ovn-controllers (test-only peers) on real
+ovs-vswitchd.  One sandbox for the module (it takes a few seconds)."""
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+
+import pytest
+
+from pyovn.sandbox.sandbox import Sandbox
+from pyovn.trace import detrace, verify
+from pyovn.trace import main as trace_main
+from pyovn.trace.sbdata import SbView
+from pyovn.trace.tracer import Tracer
+from pyovn.trace.uflow import parse_microflow
+from pyovn.util import proc
+
+pytestmark = pytest.mark.peer
+
+ROUTED = ('inport == "lp11" && eth.src == 00:00:00:00:01:11 && '
+          'eth.dst == 00:00:00:00:ff:01 && ip4.src == 192.168.1.11 && '
+          'ip4.dst == 192.168.2.21 && ip.ttl == 64 && tcp.dst == 80')
+L2 = ('inport == "lp11" && eth.src == 00:00:00:00:01:11 && '
+      'eth.dst == 00:00:00:00:01:12 && ip4.src == 192.168.1.11 && '
+      'ip4.dst == 192.168.1.12 && ip.ttl == 64 && udp.dst == 53')
+
+
+@pytest.fixture(scope="module")
+def sbx():
+    for prog in ("ovn-northd", "ovn-controller", "ovn-nbctl"):
+        if shutil.which(prog) is None:
+            pytest.skip("%s (test-only peer) is not installed" % prog)
+    root = tempfile.mkdtemp(prefix="pyovn-trv-")
+    s = Sandbox(root)
+    try:
+        s.up(chassis=2, northd="c", controller="c")
+
+        def nbctl(*a):
+            subprocess.run(["ovn-nbctl", "--db=" + s.nb_remote, *a], check=True,
+                           capture_output=True)
+        cmds = ["ls-add", "ls1", "--", "ls-add", "ls2"]
+        for port, ls, mac, ip in (("lp11", "ls1", "00:00:00:00:01:11", "192.168.1.11"),
+                                  ("lp12", "ls1", "00:00:00:00:01:12", "192.168.1.12"),
+                                  ("lp21", "ls2", "00:00:00:00:02:21", "192.168.2.21")):
+            cmds += ["--", "lsp-add", ls, port, "--", "lsp-set-addresses", port,
+                     "%s %s" % (mac, ip)]
+        cmds += ["--", "lr-add", "lr1",
+                 "--", "lrp-add", "lr1", "lrp1", "00:00:00:00:ff:01", "192.168.1.1/24",
+                 "--", "lrp-add", "lr1", "lrp2", "00:00:00:00:ff:02", "192.168.2.1/24"]
+        for ls, lrp in (("ls1", "lrp1"), ("ls2", "lrp2")):
+            p = ls + "-lr1"
+            cmds += ["--", "lsp-add", ls, p, "--", "lsp-set-type", p, "router",
+                     "--", "lsp-set-addresses", p, "router",
+                     "--", "lsp-set-options", p, "router-port=" + lrp]
+        nbctl(*cmds)
+        s.add_vif("hv1", "vif11", "lp11")
+        s.add_vif("hv1", "vif12", "lp12")
+        s.add_vif("hv2", "vif21", "lp21")
+        for p in ("lp11", "lp12", "lp21"):
+            s.wait_port_up(p)
+        s.wait_hv()
+        yield s
+    finally:
+        s.down()
+        leftovers = s.running()
+        shutil.rmtree(root, ignore_errors=True)
+        assert not leftovers
+
+
+def run_verify(s, flow):
+    view = SbView.connect(s.sb_remote)
+    mf = parse_microflow(flow)
+    res = Tracer(view).trace(view.port("lp11").dp, mf)
+    out = io.StringIO()
+    agree, traces = verify.verify(view, verify.Verifier(s, view), mf, res, [], out)
+    return agree, out.getvalue(), traces
+
+
+def ofctl(s, chassis, *args):
+    return proc.run([proc.which("ovs-ofctl"), *args], env={**os.environ, **s.env(chassis)})
+
+
+def test_verify_agrees_local_and_across_tunnel(sbx):
+    agree, text, traces = run_verify(sbx, L2)
+    assert agree, text
+    assert 'delivers to "lp12" on hv1' in text
+    assert len(traces) == 1
+    agree, text, traces = run_verify(sbx, ROUTED)
+    assert agree, text
+    assert "verify: tunnel hv1 -> hv2" in text and "tun_metadata0=" in text
+    assert 'delivers to "lp21" on hv2' in text
+    assert [t.chassis for t in traces] == ["hv1", "hv2"]
+    # The packet that crossed the tunnel carries the router's rewrites.
+    assert "nw_ttl=63" in traces[1].flow and "dl_src=00:00:00:00:ff:02" in traces[1].flow
+
+
+def test_ovs_option_shows_openflow_flows(sbx, capsys):
+    env = sbx.env("hv1")
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        assert trace_main.main(["--db", sbx.sb_remote, "--ovs", L2]) == 0
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    out = capsys.readouterr().out
+    # Each logical flow is followed by its OpenFlow flows (table 8 + N).
+    lines = out.splitlines()
+    i = next(n for n, l in enumerate(lines) if "ls_in_l2_lkup" in l)
+    assert lines[i + 1].strip().startswith("* table=33,")
+    assert "dl_dst=00:00:00:00:01:12" in lines[i + 1]
+
+
+def test_detrace_on_real_dump(sbx):
+    view = SbView.connect(sbx.sb_remote)
+    dump = ofctl(sbx, "hv1", "dump-flows", "br-int", "table=33")
+    out = io.StringIO()
+    detrace.annotate(view, io.StringIO(dump), out)
+    text = out.getvalue()
+    assert "ls_in_l2_lkup" in text and '* Logical datapath: "ls1"' in text
+    assert 'Port "lp12" (type "", datapath "ls1") bound to chassis "hv1"' in text
+
+
+def test_verify_points_at_removed_flow(sbx):
+    # lr_in_arp_resolve (logical table 17 = OpenFlow 25) on hv1: the
+    # flow that resolves 192.168.2.21's MAC.
+    ofctl(sbx, "hv1", "del-flows", "br-int",
+          "table=25,reg0=0xc0a80215,reg15=0x2,metadata=%#x"
+          % SbView.connect(sbx.sb_remote).datapath("lr1").key)
+    agree, text, _ = run_verify(sbx, ROUTED)
+    assert not agree
+    lines = [l for l in text.splitlines() if l.startswith("DIVERGES")]
+    assert len(lines) == 1
+    assert "lr1 ingress table 17 (lr_in_arp_resolve)" in lines[0]
+    assert "OpenFlow table 25 on hv1 hit" in lines[0]
+    # The flows before it still agree.
+    assert "lr_in_ip_routing" in text.split("DIVERGES")[0]
+    # The CLI exits 3 on divergence.
+    assert trace_main.main(["--db", sbx.sb_remote, "--minimal", "--verify",
+                            "--sandbox", sbx.root, ROUTED]) == 3
