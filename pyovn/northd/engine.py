@@ -11,6 +11,8 @@ import time
 
 from pyovn.northd import graph
 from pyovn.northd import lflow
+from pyovn.northd import lr_model
+from pyovn.northd import lr_pipeline
 from pyovn.northd import ls_pipeline
 from pyovn.northd import model as model_mod
 from pyovn.northd import sb_core
@@ -33,6 +35,7 @@ def compute(nb, view, problems):
     """NB snapshot + SB view -> Result.  Touches no database."""
     r = Result()
     m = model_mod.build(nb, problems)
+    lr_model.prepare(m, problems)          # routers: DGPs, NAT, routes (part 2)
     r.model = m
     sb_core.assign_keys(m, view, problems)
     r.nb_options = sb_core.nb_global_options(m, view)
@@ -52,6 +55,7 @@ def compute(nb, view, problems):
         {name: cols["addresses"] for name, cols in d.tables["Address_Set"].items()},
         {pg.name: [p.name for p in pg.ports] for pg in m.port_groups})
     ls_pipeline.build(m, table, ctx)
+    lr_pipeline.build(m, table, ctx)
     r.lflows = table
     groups = build_lflow_rows(table, d)
     build_load_balancers(m, d, groups)

@@ -63,7 +63,10 @@ class LflowTable:
             source = "%s:%d" % (os.path.basename(frame.f_code.co_filename),
                                 frame.f_lineno)
         hint_text = hint if isinstance(hint, str) or hint is None else hint_of(hint)
-        key = (stage.pipeline, stage.table, priority, match, actions, meter, hint_text)
+        # dp_type: a switch and a router flow with the same table number,
+        # match and actions are different flows (different stage names).
+        key = (stage.dp_type, stage.pipeline, stage.table, priority, match, actions,
+               meter, hint_text)
         flow = self.flows.get(key)
         if flow is None:
             flow = Flow(stage, priority, match, actions, meter, hint_text, source)

@@ -9,6 +9,7 @@ import random
 
 from pyovn.northd import keys as tk
 from pyovn.northd.model import opt
+from pyovn.northd import sync
 from pyovn.northd.sync import Ref
 from pyovn.openflow import layout
 
@@ -180,6 +181,8 @@ def build_port_bindings(model, view, desired, problems):
             else:
                 cols = _lrp_binding(model, p)
             cols["logical_port"] = p.name
+            # ovn-controller only reports "up" if northd initialized it.
+            cols[sync.INSERT_ONLY] = {"up": [False]}
             cols["datapath"] = dp_ref(dp)
             cols["tunnel_key"] = p.key
             desired.add("Port_Binding", p.name, **cols)

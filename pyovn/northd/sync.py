@@ -66,6 +66,11 @@ ORDER = ["Datapath_Binding", "Port_Binding", "Logical_DP_Group",
          "RBAC_Permission", "RBAC_Role", "Meter"]
 
 
+# A desired row may carry {INSERT_ONLY: {column: value}}: columns northd
+# initializes but another component owns afterwards (Port_Binding.up).
+INSERT_ONLY = "_insert_only"
+
+
 class Desired:
     def __init__(self):
         self.tables = collections.defaultdict(dict)
@@ -161,6 +166,11 @@ def apply(sb, txn, desired, tables=None, stats=None):
             is_new = (table, k) in inserted
             changed = False
             for col, value in cols.items():
+                if col == INSERT_ONLY:
+                    if is_new:
+                        for c, v in value.items():
+                            setattr(row, c, resolve(v))
+                    continue
                 value = resolve(value)
                 if not is_new and _same(getattr(row, col), value):
                     continue

@@ -1,0 +1,187 @@
+"""NAT and load balancing on logical routers: ovn-northd(8) ingress
+unSNAT, defrag, LB affinity, DNAT; egress check-DNAT-local, unDNAT,
+post-unDNAT, SNAT, egress loop; plus the ARP replies and ARP resolution
+entries for NAT external addresses.
+
+Two flavours, as in 23.03:
+  * gateway routers (options:chassis): conntrack in the router's zones,
+    ct_snat / ct_dnat;
+  * routers with distributed gateway ports: NAT happens on the DGP's
+    gateway chassis (is_chassis_resident("cr-<dgp>")), or, for
+    dnat_and_snat rules with external_mac + logical_port (distributed
+    floating IPs), on the chassis of that logical port, in the common zone
+    (ct_snat_in_czone / ct_dnat_in_czone).
+"""
+
+from pyovn.northd.stages import S
+
+
+def q(name):
+    return '"%s"' % name.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _res(n):
+    """The residency clause of a NAT rule on a DGP router."""
+    if n.distributed:
+        return "is_chassis_resident(%s)" % q(n.logical_port)
+    return "is_chassis_resident(%s)" % q(n.gateway_port.cr_port.name)
+
+
+def _nats(dp):
+    """NAT rules that apply: all on a gateway router, those with a gateway
+    port on a DGP router, none elsewhere."""
+    if dp.is_gw_router:
+        return list(dp.nats)
+    return [n for n in dp.nats if n.gateway_port is not None]
+
+
+def _lb_vips(dp):
+    """[(lb row, vip ip text, port or None, proto, backends text)]."""
+    out = []
+    for lb in dp.lbs:
+        proto = (lb.protocol[0] if isinstance(lb.protocol, list) and lb.protocol
+                 else lb.protocol) or "tcp"
+        for vip, backends in sorted(lb.vips.items()):
+            v = vip
+            port = None
+            if v.startswith("["):
+                host, _, rest = v[1:].partition("]")
+                port = rest[1:] if rest.startswith(":") else None
+                v = host
+            elif v.count(":") == 1:
+                v, port = v.split(":")
+            out.append((lb, v, port, proto, backends))
+    return out
+
+
+def build(model, dp, ports, add, ctx):
+    nats = _nats(dp)
+    vips = _lb_vips(dp) if dp.is_gw_router else []
+    st_unsnat, st_defrag, st_dnat = S.LR_IN_UNSNAT, S.LR_IN_DEFRAG, S.LR_IN_DNAT
+    st_chk, st_undnat, st_pundnat = S.LR_OUT_CHK_DNAT_LOCAL, S.LR_OUT_UNDNAT, \
+        S.LR_OUT_POST_UNDNAT
+    st_snat, st_loop = S.LR_OUT_SNAT, S.LR_OUT_EGR_LOOP
+
+    if nats:
+        add(st_chk, 50, "ip && ct_mark.natted == 1", "reg9[4] = 1; next;")
+    for n in nats:
+        v, ext, lip = n.v, n.external_ip, n.logical_ip_text
+        if dp.is_gw_router:
+            if n.type in ("snat", "dnat_and_snat"):
+                add(st_unsnat, 90, "ip && %s.dst == %s" % (v, ext), "ct_snat;", hint=n.row)
+            if n.type in ("dnat", "dnat_and_snat"):
+                add(st_dnat, 100, "ip && %s.dst == %s" % (v, ext),
+                    "flags.loopback = 1; ct_dnat(%s);" % lip, hint=n.row)
+            if n.type in ("snat", "dnat_and_snat"):
+                add(st_snat, n.logical_ip.prefixlen + 1,
+                    "ip && %s.src == %s && (!ct.trk || !ct.rpl)" % (v, lip),
+                    "ct_snat(%s);" % ext, hint=n.row)
+            continue
+        g = n.gateway_port
+        gname = q(g.name)
+        res = _res(n)
+        cr_res = " && " + res if not n.distributed else ""
+        add(st_chk, 50, "ip && %s.dst == %s && %s" % (v, ext, res), "reg9[4] = 1; next;",
+            hint=n.row)
+        add(st_loop, 100, "%s.dst == %s && outport == %s && %s" % (v, ext, gname, res),
+            "clone { ct_clear; inport = outport; outport = \"\"; eth.dst <-> eth.src; "
+            "flags = 0; flags.loopback = 1; flags.use_snat_zone = reg9[4]; reg0 = 0; "
+            "reg1 = 0; reg2 = 0; reg3 = 0; reg4 = 0; reg5 = 0; reg6 = 0; reg7 = 0; "
+            "reg8 = 0; reg9 = 0; reg9[0] = 1; next(pipeline=ingress, table=0); };",
+            hint=n.row)
+        if n.type in ("snat", "dnat_and_snat"):
+            base = "ip && %s.dst == %s && inport == %s" % (v, ext, gname)
+            add(st_unsnat, 100, base + " && flags.loopback == 0" + cr_res,
+                "ct_snat_in_czone;", hint=n.row)
+            add(st_unsnat, 100, base + " && flags.loopback == 1 && "
+                "flags.use_snat_zone == 1" + cr_res, "ct_snat;", hint=n.row)
+            mac = "eth.src = %s; " % n.external_mac if n.distributed else ""
+            prio = n.logical_ip.prefixlen + 1 + 128
+            sbase = "ip && %s.src == %s && outport == %s && %s" % (v, lip, gname, res)
+            add(st_snat, prio, sbase, "%sct_snat_in_czone(%s);" % (mac, ext), hint=n.row)
+            add(st_snat, prio + 1, sbase + " && reg9[4] == 1",
+                "%sreg9[4] = 0; ct_snat(%s);" % (mac, ext), hint=n.row)
+        if n.type in ("dnat", "dnat_and_snat"):
+            add(st_dnat, 100, "ip && %s.dst == %s && inport == %s%s" % (v, ext, gname,
+                                                                     cr_res),
+                "ct_dnat_in_czone(%s);" % lip, hint=n.row)
+            mac = "eth.src = %s; " % n.external_mac if n.distributed else ""
+            add(st_undnat, 100, "ip && %s.src == %s && outport == %s%s"
+                % (v, lip, gname, cr_res), "%sct_dnat_in_czone;" % mac, hint=n.row)
+
+    if dp.is_gw_router and (nats or vips):
+        add(st_undnat, 100, "nd || nd_rs || nd_ra", "next;")
+        add(st_undnat, 50, "ip", "flags.loopback = 1; ct_dnat;")
+        add(st_pundnat, 50, "ip && ct.new", "ct_commit { } ; next; ")
+    if vips:
+        for flag, mark in (("force_snat_for_lb", "force_snat"),
+                           ("skip_snat_for_lb", "skip_snat")):
+            add(st_dnat, 70, "ct.est && !ct.rel && !ct.new && ct_mark.natted && "
+                "ct_mark.%s == 1" % mark, "flags.%s = 1; next;" % flag)
+            add(st_dnat, 70, "ct.rel && !ct.est && !ct.new && ct_mark.%s == 1" % mark,
+                "flags.%s = 1; ct_commit_nat;" % flag)
+        add(st_dnat, 50, "ct.est && !ct.rel && !ct.new && ct_mark.natted", "next;")
+        add(st_dnat, 50, "ct.rel && !ct.est && !ct.new", "ct_commit_nat;")
+    for lb, vip, port, proto, backends in vips:
+        v = "ip6" if ":" in vip else "ip4"
+        add(st_defrag, 100, "ip && %s.dst == %s" % (v, vip), "ct_dnat;", hint=lb)
+        if not backends:
+            continue
+        if port:
+            add(st_dnat, 120, "ct.new && !ct.rel && %s && %s.dst == %s && %s && %s.dst == %s"
+                % (v, v, vip, proto, proto, port),
+                "ct_lb_mark(backends=%s);" % backends, hint=lb)
+        else:
+            add(st_dnat, 110, "ct.new && !ct.rel && %s && %s.dst == %s" % (v, v, vip),
+                "ct_lb_mark(backends=%s);" % backends, hint=lb)
+
+    for stage in (st_unsnat, st_defrag, S.LR_IN_LB_AFF_CHECK, st_dnat,
+                  S.LR_IN_LB_AFF_LEARN, st_undnat, st_pundnat, st_snat, st_loop):
+        add(stage, 0, "1", "next;")
+    add(st_chk, 0, "1", "reg9[4] = 0; next;")
+    add(st_snat, 120, "nd_ns", "next;")
+
+
+ARP_REPLY = ("eth.dst = eth.src; eth.src = %s; arp.op = 2; /* ARP reply */ "
+             "arp.tha = arp.sha; arp.sha = %s; arp.tpa <-> arp.spa; "
+             "outport = inport; flags.loopback = 1; output;")
+
+
+def build_nat_arp(dp, ports, add, ctx):
+    """IP input: ARP replies for NAT external addresses."""
+    st = S.LR_IN_IP_INPUT
+    for n in _nats(dp):
+        if n.external_ip.version != 4:
+            continue
+        ext = n.external_ip
+        add(st, 90, "arp.op == 1 && arp.tpa == %s" % ext,
+            ARP_REPLY % ("xreg0[0..47]", "xreg0[0..47]"), hint=n.row)
+        if dp.is_gw_router:
+            continue
+        g = q(n.gateway_port.name)
+        mac = n.external_mac if n.distributed else "xreg0[0..47]"
+        add(st, 92, "inport == %s && arp.op == 1 && arp.tpa == %s && %s"
+            % (g, ext, _res(n)), ARP_REPLY % (mac, mac), hint=n.row)
+        add(st, 91, "inport == %s && arp.op == 1 && arp.tpa == %s" % (g, ext), "drop;",
+            hint=n.row)
+        if n.type == "snat":
+            add(st, 120, "inport == %s && ip4.src == %s" % (g, ext), "next;", hint=n.row)
+
+
+def build_nat_arp_resolve(dp, add, ctx):
+    st = S.LR_IN_ARP_RESOLVE
+    nats = _nats(dp)
+    if dp.is_gw_router:
+        snat = sorted({n.external_ip for n in nats if n.type in ("snat", "dnat_and_snat")
+                       and n.external_ip.version == 4})
+        if snat:
+            add(st, 2, "ip4.dst == {%s}" % ", ".join(str(i) for i in snat), "drop;")
+        return
+    for n in nats:
+        g = n.gateway_port
+        reg = "reg0" if n.v == "ip4" else "xxreg0"
+        add(st, 150, "inport == %s && outport == %s && %s.dst == %s"
+            % (q(g.name), q(g.name), n.v, n.external_ip), "drop;", hint=n.row)
+        mac = n.external_mac if n.distributed else g.lrp_networks.mac
+        add(st, 100, "outport == %s && %s == %s" % (q(g.name), reg, n.external_ip),
+            "eth.dst = %s; next;" % mac, hint=n.row)
