@@ -85,6 +85,12 @@ class Controller:
             self.last_error = text
         if self.ofc is not None:
             self.ofc.run()
+            # ofctrl may have just seen its barrier reply: acknowledge now,
+            # nothing else might wake the loop.
+            try:
+                self._ack()
+            except Exception as e:
+                self.vlog.err("acknowledging failed: %s" % e)
 
     def _step(self):
         roots = self.ovs.rows("Open_vSwitch")
