@@ -8,7 +8,8 @@ quiet system sends nothing."""
 
 import time
 
-from pyovn.controller import binding, chassis, config, ctzones, lflow, ovsports, physical
+from pyovn.controller import (binding, chassis, config, ctzones, lflow, ovsports,
+                              physical, portsec)
 from pyovn.db.idl import Database, value
 from pyovn.openflow.ofctrl import Ofctrl
 
@@ -189,6 +190,7 @@ class Controller:
         flows = physical.build(st, tun_of, self.zones, ln_of, mgroups)
         lflows, groups, meters = self.translator.build(self.sb, st, cfg.system_id)
         flows += lflows
+        flows += portsec.build(st, self._warn_once)
         self.n_flows = len(flows)
         self.seq += 1
         glob = self.sb.rows("SB_Global")
