@@ -156,7 +156,9 @@ def build_pre_lb(dp, ports, add, has_stateful, ctx):
         add(stage, 110, "%s == $svc_monitor_mac" % fld, "next;")
         add(stage, 110, "reg0[16] == 1", "next;")
         for p in ports:
-            if p.type == "router":
+            # Router ports always skip conntrack here; localnet ports only
+            # when no load balancer needs to see their traffic.
+            if p.type == "router" or (p.type == "localnet" and not dp.has_lb_vip):
                 action = "next;"
                 if stage is S.LS_OUT_PRE_LB and not dp.has_stateful_acl:
                     action = "ct_clear; next;"
@@ -417,16 +419,21 @@ def build_l2(model, dp, ports, add, ctx):
         if p.type != "router" or p.peer is None or p.peer.lrp_networks is None:
             continue
         nets = p.peer.lrp_networks
-        flood = 'clone {outport = %s; output; }; outport = "%s"; output;' \
-                % (q(p.name), MC_FLOOD_L2)
+        if len(dp.router_ports) == len(ports):
+            # Only routers on this switch: nobody else to flood to.
+            flood = 'outport = %s; output;' % q(p.name)
+        else:
+            flood = 'clone {outport = %s; output; }; outport = "%s"; output;' \
+                    % (q(p.name), MC_FLOOD_L2)
         for ip in nets.ipv4:
             add(stage, 80, "flags[1] == 0 && arp.op == 1 && arp.tpa == %s" % ip,
                 flood, hint=p.row)
         for ip in nets.ipv6:
             add(stage, 80, "flags[1] == 0 && nd_ns && nd.target == %s" % ip, flood,
                 hint=p.row)
-        add(stage, 75, "eth.src == {%s} && (arp.op == 1 || rarp.op == 3 || nd_ns)"
-            % nets.mac, 'outport = "%s"; output;' % MC_FLOOD_L2, hint=p.row)
+        if len(dp.router_ports) != len(ports):
+            add(stage, 75, "eth.src == {%s} && (arp.op == 1 || rarp.op == 3 || nd_ns)"
+                % nets.mac, 'outport = "%s"; output;' % MC_FLOOD_L2, hint=p.row)
     add(stage, 70, "eth.mcast", 'outport = "%s"; output;' % MC_FLOOD)
     for p in ports:
         if p.type == "external":
