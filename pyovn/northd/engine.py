@@ -13,6 +13,7 @@ from pyovn.northd import graph
 from pyovn.northd import lflow
 from pyovn.northd import lr_model
 from pyovn.northd import lr_pipeline
+from pyovn.northd import lr_sb
 from pyovn.northd import ls_pipeline
 from pyovn.northd import model as model_mod
 from pyovn.northd import sb_core
@@ -42,6 +43,7 @@ def compute(nb, view, problems):
     d = sync.Desired()
     sb_core.build_datapaths(m, d)
     sb_core.build_port_bindings(m, view, d, problems)
+    lr_sb.build(m, view, d, problems)      # DGP HA groups, gateway PB columns
     sb_core.build_multicast_groups(m, d)
     sb_core.build_address_sets(m, d, r.nb_options["svc_monitor_mac"])
     sb_core.build_port_groups(m, d)

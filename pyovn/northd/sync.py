@@ -56,6 +56,9 @@ KEYS = {
     "RBAC_Role": lambda r: r.name,
     "RBAC_Permission": lambda r: r.table,
     "Meter": lambda r: r.name,
+    # Router gateways (lr_sb.py).
+    "HA_Chassis_Group": lambda r: r.name,
+    "HA_Chassis": lambda r: (r.external_ids.get("chassis-name"), r.priority),
 }
 
 # Order of inserts/updates (referenced tables first).  Deletes happen in the
@@ -63,7 +66,7 @@ KEYS = {
 ORDER = ["Datapath_Binding", "Port_Binding", "Logical_DP_Group",
          "Multicast_Group", "Logical_Flow", "Address_Set", "Port_Group",
          "Load_Balancer", "DHCP_Options", "DHCPv6_Options", "DNS",
-         "RBAC_Permission", "RBAC_Role", "Meter"]
+         "RBAC_Permission", "RBAC_Role", "Meter", "HA_Chassis", "HA_Chassis_Group"]
 
 
 # A desired row may carry {INSERT_ONLY: {column: value}}: columns northd

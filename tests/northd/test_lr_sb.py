@@ -1,0 +1,127 @@
+"""Router-side SB rows written by the pyovn northd daemon (distributed
+gateway ports: chassisredirect bindings and HA_Chassis_Group priorities;
+gateway routers: l3gateway bindings) and bad router input reported once,
+with the rest kept."""
+
+from pyovn.db.idl import Database
+from pyovn.northd import engine, sb_core
+from pyovn.northd.log import Problems
+
+from conftest import wait_sb_synced
+
+
+def _base(nb):
+    nb.ls("sw0")
+    nb.lsp("sw0", "vm1", ["00:00:00:00:00:01 10.0.0.1"])
+    nb.ls("pub")
+    nb.lr("r0")
+    nb.lrp("r0", "r0-sw0", "00:00:00:00:ff:01", ["10.0.0.254/24"])
+    nb.lsp("sw0", "sw0-r0", ["router"], type="router", options={"router-port": "r0-sw0"})
+
+
+def _add_gc(nb, lrp, chassis, prio):
+    def build(txn):
+        db = nb.db
+        port = [r for r in db.rows("Logical_Router_Port") if r.name == lrp][0]
+        gc = txn.insert(db.tables["Gateway_Chassis"])
+        gc.name = "%s-%s" % (lrp, chassis)
+        gc.chassis_name = chassis
+        gc.priority = prio
+        port.addvalue("gateway_chassis", gc.uuid)
+    nb.db.transact(build)
+
+
+def _ha(sb):
+    sb.run()
+    return {g.name: sorted((h.external_ids["chassis-name"], h.priority)
+                           for h in g.ha_chassis) for g in sb.rows("HA_Chassis_Group")}
+
+
+def test_dgp_bindings_and_ha_group(dbs, nb, sb, northd):
+    northd()
+    _base(nb)
+    nb.lrp("r0", "r0-pub", "00:00:00:00:ff:03", ["172.16.0.1/24"])
+    nb.lsp("pub", "pub-r0", ["router"], type="router", options={"router-port": "r0-pub"})
+    _add_gc(nb, "r0-pub", "hv1", 20)
+    _add_gc(nb, "r0-pub", "hv2", 10)
+    wait_sb_synced(nb)
+    sb.run()
+    pbs = {p.logical_port: p for p in sb.rows("Port_Binding")}
+    cr = pbs["cr-r0-pub"]
+    assert cr.type == "chassisredirect"
+    assert cr.options == {"distributed-port": "r0-pub"}
+    assert pbs["r0-pub"].type == "patch"
+    assert pbs["r0-pub"].options["chassis-redirect-port"] == "cr-r0-pub"
+    assert cr.ha_chassis_group[0].name == "r0-pub"
+    assert _ha(sb) == {"r0-pub": [("hv1", 20), ("hv2", 10)]}
+    # The router's flows send traffic for the DGP to its gateway chassis.
+    flows = {(f.external_ids["stage-name"], f.match, f.actions) for f in sb.rows("Logical_Flow")}
+    assert ("lr_in_gw_redirect", 'outport == "r0-pub"', 'outport = "cr-r0-pub"; next;') in flows
+    # A priority change updates the group in place (same group row).
+    group_uuid = cr.ha_chassis_group[0].uuid
+    nb.set("Gateway_Chassis", "r0-pub-hv2", priority=30)
+    wait_sb_synced(nb)
+    assert _ha(sb) == {"r0-pub": [("hv1", 20), ("hv2", 30)]}
+    assert sb.rows("HA_Chassis_Group")[0].uuid == group_uuid
+    # A second DGP on another router with the same chassis/priority pair.
+    nb.lr("r1")
+    nb.lrp("r1", "r1-pub", "00:00:00:00:ff:04", ["172.16.0.4/24"])
+    _add_gc(nb, "r1-pub", "hv1", 20)
+    wait_sb_synced(nb)
+    assert _ha(sb) == {"r0-pub": [("hv1", 20), ("hv2", 30)], "r1-pub": [("hv1", 20)]}
+    # Removing the router removes its chassisredirect port and group.
+    nb.delete("Logical_Router", "r0")
+    wait_sb_synced(nb)
+    sb.run()
+    assert "cr-r0-pub" not in {p.logical_port for p in sb.rows("Port_Binding")}
+    assert _ha(sb) == {"r1-pub": [("hv1", 20)]}
+
+
+def test_redirect_chassis_option_and_bridged(dbs, nb, sb, northd):
+    northd()
+    _base(nb)
+    nb.lrp("r0", "r0-pub", "00:00:00:00:ff:03", ["172.16.0.1/24"],
+           options={"redirect-chassis": "hv7", "redirect-type": "bridged"})
+    wait_sb_synced(nb)
+    sb.run()
+    cr = [p for p in sb.rows("Port_Binding") if p.logical_port == "cr-r0-pub"][0]
+    assert cr.options == {"distributed-port": "r0-pub", "redirect-type": "bridged"}
+    assert _ha(sb) == {"r0-pub": [("hv7", 0)]}
+
+
+def test_bad_router_input_reported_and_skipped(dbs, nb, northd):
+    _base(nb)
+    db = nb.db
+
+    def build(txn):
+        r0 = [r for r in db.rows("Logical_Router") if r.name == "r0"][0]
+        for prefix, nexthop in (("30.0.0.0/24", "10.0.0.9"), ("bogus", "10.0.0.9"),
+                                ("40.0.0.0/24", "99.9.9.9"), ("50.0.0.0/24", "nope")):
+            rt = txn.insert(db.tables["Logical_Router_Static_Route"])
+            rt.ip_prefix, rt.nexthop = prefix, nexthop
+            r0.addvalue("static_routes", rt.uuid)
+        n = txn.insert(db.tables["NAT"])
+        n.type, n.external_ip, n.logical_ip = "snat", "172.16.0.10", "10.0.0.0/24"
+        r0.addvalue("nat", n.uuid)
+        pol = txn.insert(db.tables["Logical_Router_Policy"])
+        pol.priority, pol.match, pol.action = 10, "ip4.src ==", "drop"
+        r0.addvalue("policies", pol.uuid)
+    db.transact(build)
+    db.run()
+    problems = Problems()
+    r = engine.compute(db, sb_core.SbView(), problems)
+    found = problems.current
+    cols = sorted((t, c) for (t, _u, c, _r) in found)
+    assert ("Logical_Router_Static_Route", "ip_prefix") in cols
+    assert cols.count(("Logical_Router_Static_Route", "nexthop")) == 2
+    assert ("Logical_Router_Policy", "match") in cols
+    nat = [reason for (t, _u, c, reason) in found if t == "Logical_Router"]
+    assert len(nat) == 1 and "r0" in nat[0] and "NAT" in nat[0]
+    # The good route is still there; nothing of the bad ones is.
+    routing = {f.match for f in r.lflows if f.stage.name == "lr_in_ip_routing"}
+    assert "reg7 == 0 && ip4.dst == 30.0.0.0/24" in routing
+    assert not any("40.0.0.0" in m or "50.0.0.0" in m for m in routing)
+    assert not any(f.stage.name == "lr_in_policy" and f.priority == 10 for f in r.lflows)
+    # No NAT flows on a router without a gateway.
+    assert not any(f.stage.name == "lr_out_snat" and "ct_snat" in f.actions
+                   for f in r.lflows)
