@@ -1,0 +1,114 @@
+"""pyovn northd's router pipeline driving the C ovn-controller on 3 sandbox
+chassis (real ovs-vswitchd, Geneve): routed packets between chassis, ICMP
+echo from the router, and SNAT through a distributed gateway port whose
+gateway chassis is another hypervisor."""
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.peer
+
+VMS = {  # name: (switch, chassis, vif, mac, ip)
+    "vm1": ("sw0", "hv1", "vif1", "50:54:00:00:00:01", "10.0.0.1"),
+    "vm2": ("sw1", "hv2", "vif2", "50:54:00:00:01:01", "20.0.0.1"),
+    "ext": ("pub", "hv3", "vifx", "50:54:00:00:09:09", "172.16.0.254"),
+}
+ROUTER_PORTS = {  # lrp: (switch, mac, network)
+    "r0-sw0": ("sw0", "00:00:00:00:ff:01", "10.0.0.254/24"),
+    "r0-sw1": ("sw1", "00:00:00:00:ff:02", "20.0.0.254/24"),
+    "r0-pub": ("pub", "00:00:00:00:ff:03", "172.16.0.1/24"),
+}
+
+
+def build(sb):
+    nb = sb.nb_db()
+
+    def txn_fn(txn):
+        T = nb.tables
+        switches = {}
+        for sw in ("sw0", "sw1", "pub"):
+            ls = txn.insert(T["Logical_Switch"])
+            ls.name = sw
+            switches[sw] = ls
+        for name, (sw, _, _, mac, ip) in VMS.items():
+            lsp = txn.insert(T["Logical_Switch_Port"])
+            lsp.name = name
+            lsp.addresses = ["%s %s" % (mac, ip)]
+            switches[sw].addvalue("ports", lsp.uuid)
+        lr = txn.insert(T["Logical_Router"])
+        lr.name = "r0"
+        for lrp_name, (sw, mac, net) in ROUTER_PORTS.items():
+            lrp = txn.insert(T["Logical_Router_Port"])
+            lrp.name, lrp.mac, lrp.networks = lrp_name, mac, [net]
+            if lrp_name == "r0-pub":
+                gc = txn.insert(T["Gateway_Chassis"])
+                gc.name, gc.chassis_name, gc.priority = "r0-pub-hv2", "hv2", 10
+                lrp.gateway_chassis = [gc]
+            lr.addvalue("ports", lrp.uuid)
+            lsp = txn.insert(T["Logical_Switch_Port"])
+            lsp.name = "%s-r0" % sw
+            lsp.type = "router"
+            lsp.addresses = ["router"]
+            lsp.options = {"router-port": lrp_name}
+            switches[sw].addvalue("ports", lsp.uuid)
+        rt = txn.insert(T["Logical_Router_Static_Route"])
+        rt.ip_prefix, rt.nexthop = "0.0.0.0/0", "172.16.0.254"
+        lr.static_routes = [rt]
+        nat = txn.insert(T["NAT"])
+        nat.type, nat.external_ip, nat.logical_ip = "snat", "172.16.0.10", "10.0.0.0/24"
+        lr.nat = [nat]
+    nb.transact(txn_fn)
+    for name, (_, ch, vif, mac, _) in VMS.items():
+        sb.add_vif(ch, vif, name, mac=mac)
+    for name, (_, ch, _, _, _) in VMS.items():
+        assert sb.wait_port_up(name) == ch
+    # The chassisredirect port is claimed by its gateway chassis.
+    sdb = sb.sb_db()
+    sdb.wait_until(lambda db: any(p.logical_port == "cr-r0-pub" and p.chassis and
+                                  p.chassis[0].name == "hv2"
+                                  for p in db.rows("Port_Binding")), 30)
+    sb.wait_hv()
+
+
+def udp(src, dst, sip, dip, tag, ttl=64):
+    return ("eth(src=%s,dst=%s)/ip4(src=%s,dst=%s,ttl=%d)/udp(src=1000,dst=2000)/"
+            "payload(text=%s)" % (src, dst, sip, dip, ttl, tag))
+
+
+def with_text(tag):
+    return lambda p: tag.encode() in (p.data or b"")
+
+
+def test_routing_echo_and_dgp_snat(sandbox_factory):
+    sb = sandbox_factory(chassis=3, northd="py", controller="c")
+    build(sb)
+    m1 = VMS["vm1"][3]
+
+    # Routed hv1 -> hv2: TTL decremented, MACs rewritten by the router.
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "20.0.0.1", "routed"))
+    p = sb.wait_received("vif2", match=with_text("routed"))[0]
+    assert p.get("eth.src") == "00:00:00:00:ff:02"
+    assert p.get("eth.dst") == VMS["vm2"][3]
+    assert p.get("ip4.ttl") == 63
+
+    # ICMP echo to the router's address comes back to vm1.
+    sb.inject("vif1", "eth(src=%s,dst=00:00:00:00:ff:01)/ip4(src=10.0.0.1,"
+              "dst=10.0.0.254,ttl=64)/icmp4(type=8,id=7,seq=3)" % m1)
+    p = sb.wait_received("vif1", match=lambda p: p.get("icmp4.type") == 0)[0]
+    assert p.get("ip4.src") == "10.0.0.254" and p.get("ip4.dst") == "10.0.0.1"
+
+    # Out through the DGP: SNAT to 172.16.0.10 on the gateway chassis,
+    # delivered to the external host (the default route's next hop).
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "8.8.8.8", "snat"))
+    p = sb.wait_received("vifx", match=with_text("snat"))[0]
+    assert p.get("ip4.src") == "172.16.0.10" and p.get("ip4.dst") == "8.8.8.8"
+    assert p.get("eth.src") == "00:00:00:00:ff:03"
+    assert p.get("eth.dst") == VMS["ext"][3]
+
+    # TTL 1: time exceeded comes back, nothing reaches vm2.
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "20.0.0.1", "ttl1", ttl=1))
+    p = sb.wait_received("vif1", match=lambda p: p.get("icmp4.type") == 11)[0]
+    assert p.get("ip4.src") == "10.0.0.254"
+    time.sleep(0.5)
+    assert not [x for x in sb.received("vif2") if b"ttl1" in (x.data or b"")]
