@@ -55,16 +55,16 @@ def _owner(acl, pg):
     return "1"
 
 
-def acls_of(dp):
+def acls_of(dp, model):
     """(acl, port group or None) for every ACL that applies to DP."""
     out = [(a, None) for a in dp.acls]
     for pg in dp.port_groups:
-        out.extend((a, pg) for a in pg.acls)
+        out.extend((a, pg) for a in model.pg_acls[str(pg.uuid)])
     return out
 
 
 def build(dp, ports, add, has_stateful, ctx):
-    acls = acls_of(dp)
+    acls = acls_of(dp, ctx.model)
     any_acl = bool(acls) or dp.has_lb_vip
     for stage in (S.LS_IN_ACL_HINT, S.LS_OUT_ACL_HINT):
         if not any_acl:

@@ -41,6 +41,7 @@ def q(name):
 
 
 def build(model, table, ctx):
+    ctx.model = model
     for dp in model.switches:
         if dp.key is None:
             continue

