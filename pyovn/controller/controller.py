@@ -6,6 +6,7 @@ Every step recomputes from the replicas (the databases are the inputs of
 one computation); writes are made only when something differs, so a
 quiet system sends nothing."""
 
+import socket
 import time
 
 from pyovn.controller import (binding, chassis, config, ctzones, lflow, ovsports,
@@ -98,7 +99,7 @@ class Controller:
         if not roots:
             return
         root = roots[0]
-        cfg = config.parse(dict(root.external_ids))
+        cfg = config.parse(dict(root.external_ids), socket.gethostname())
         for e in cfg.errors:
             self._warn_once(e)
         if not cfg.system_id:
