@@ -150,10 +150,14 @@ def parse_args(argv):
 
 
 def main(argv):
+    if "--detach" in argv:
+        from pyovn.trace.daemon import main_daemon
+        db = next((a.split("=", 1)[1] for a in argv if a.startswith("--db=")), None)
+        if db is None and "--db" in argv and argv.index("--db") + 1 < len(argv):
+            db = argv[argv.index("--db") + 1]
+        return main_daemon([a for a in argv if not a.startswith("--db")
+                            and a != db], db or default_db())
     opts = parse_args(argv)
-    if opts.detach:
-        from pyovn.trace.daemon import serve
-        return serve(opts, default_db())
     db = opts.db or default_db()
     try:
         from pyovn.trace.sbdata import SbView
