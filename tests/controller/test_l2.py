@@ -3,6 +3,8 @@ binding, L2 across Geneve tunnels, flooding, --wait=hv."""
 
 import pytest
 
+from pyovn.util import proc
+
 from pyovn.openflow import layout as L
 from tests.controller.helpers import (IP, arp_request, ctl_appctl, icmp,
                                       is_icmp_seq, nbctl, ofctl_flows, sbctl,
@@ -92,3 +94,37 @@ def test_l2_geneve_three_chassis(sandbox_factory):
     sb.sb_db().wait_until(
         lambda d: not [pb for pb in d.rows("Port_Binding")
                        if pb.logical_port == "p3" and pb.chassis], timeout=20)
+
+
+def test_configuration_changes_apply_live(sandbox_factory):
+    sb = sandbox_factory(chassis=3, northd="c", controller="py")
+    db = sb.sb_db()
+
+    def encaps_of(name):
+        out = sbctl(sb, "--bare", "--columns=type", "find", "Encap", "chassis_name=%s" % name)
+        return sorted(out.split())
+    # A second encapsulation type: two Encap rows.
+    vsctl(sb, "hv1", "set", "Open_vSwitch", ".", "external_ids:ovn-encap-type=geneve,vxlan")
+    db.wait_until(lambda d: encaps_of("hv1") == ["geneve", "vxlan"], timeout=20)
+    # A new encap IP moves the tunnels other chassis have to hv1.
+    sb.appctl("hv1", "netdev-dummy/ip4addr", "br-phys", "192.168.0.11/24")
+    vsctl(sb, "hv1", "set", "Open_vSwitch", ".", "external_ids:ovn-encap-ip=192.168.0.11")
+    proc.wait_for(lambda: "192.168.0.11" in vsctl(sb, "hv2", "get", "Interface", "ovn-hv1-0",
+                                                  "options"), 20,
+                  what="hv2's tunnel to hv1 to follow the new encap IP")
+    # Bridge mappings and cms options are reflected in Chassis.other_config.
+    vsctl(sb, "hv1", "set", "Open_vSwitch", ".", "external_ids:ovn-cms-options=enable-chassis-as-gw")
+    db.wait_until(lambda d: "enable-chassis-as-gw" in sbctl(
+        sb, "get", "Chassis", "hv1", "other_config:ovn-cms-options"), timeout=20)
+    # Transport zones: hv3 in zone "a", hv1 in "b" -> no tunnel between them.
+    vsctl(sb, "hv3", "set", "Open_vSwitch", ".", "external_ids:ovn-transport-zones=a")
+    vsctl(sb, "hv1", "set", "Open_vSwitch", ".", "external_ids:ovn-transport-zones=b")
+    proc.wait_for(lambda: "ovn-hv3-0" not in vsctl(sb, "hv1", "list-ports", "br-int"), 20,
+                  what="tunnel across transport zones removed")
+    assert "ovn-hv2-0" in vsctl(sb, "hv1", "list-ports", "br-int")
+    # A bad value is logged, not fatal.
+    vsctl(sb, "hv1", "set", "Open_vSwitch", ".", "external_ids:ovn-remote-probe-interval=abc")
+    assert ctl_appctl(sb, "hv1", "debug/status").strip() == "running"
+    logfile = sb.chassis("hv1")["rundir"] + "/ovn-controller.log"
+    proc.wait_for(lambda: "ovn-remote-probe-interval" in open(logfile).read(), 10,
+                  what="the bad probe interval logged")

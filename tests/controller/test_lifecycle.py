@@ -7,7 +7,8 @@ import os
 import pytest
 
 from pyovn.util import proc
-from tests.controller.helpers import ctl_appctl, icmp, is_icmp_seq, nbctl, sbctl, switch
+from tests.controller.helpers import (ctl_appctl, icmp, is_icmp_seq, nbctl, ofctl_flows,
+                                      sbctl, switch)
 
 pytestmark = pytest.mark.peer
 
@@ -70,3 +71,56 @@ def test_restart_keeps_forwarding_and_exit_cleans_up(sandbox_factory):
     # The other chassis drop their tunnel to hv3.
     proc.wait_for(lambda: "ovn-hv3-0" not in sb.vsctl("hv1", "list-ports", "br-int"), 10,
                   what="tunnel to hv3 removed on hv1")
+
+
+def _outage(sb_env, seconds):
+    import time
+    from pyovn.db.server import DbServer
+    sb, flows_before = sb_env
+    srv = DbServer(sb.paths.ovn, "ovnsb_db", "sb")
+    srv.stop()
+    deadline = time.monotonic() + seconds
+    seq = 10
+    while True:
+        seq += 1
+        sb.inject("vif1", icmp(1, 2, seq=seq))
+        sb.wait_received("vif2", match=is_icmp_seq(seq))
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert ofctl_flows(sb, "hv1") == flows_before
+    srv.start()
+    return seq
+
+
+def _sb_outage_setup(sandbox_factory):
+    sb = sandbox_factory(chassis=3, northd="c", controller="py")
+    switch(sb, "sw0", [1, 2, 3])
+    for i in (1, 2):
+        sb.add_vif("hv%d" % i, "vif%d" % i, "p%d" % i)
+        sb.wait_port_up("p%d" % i)
+    nbctl(sb, "--wait=hv", "sync")
+    return sb, ofctl_flows(sb, "hv1")
+
+
+def _after_outage(sb, seq):
+    # Back to normal: new ports bind and --wait=hv works again.
+    sb.add_vif("hv3", "vif3", "p3")
+    sb.wait_port_up("p3", timeout=30)
+    nbctl(sb, "--wait=hv", "--timeout=30", "sync")
+    sb.inject("vif1", icmp(1, 3, seq=seq + 1))
+    sb.wait_received("vif3", match=is_icmp_seq(seq + 1))
+    assert ctl_appctl(sb, "hv1", "connection-status").strip() == "connected"
+
+
+def test_southbound_outage_flows_unchanged(sandbox_factory):
+    sb, before = _sb_outage_setup(sandbox_factory)
+    seq = _outage((sb, before), 3)
+    _after_outage(sb, seq)
+
+
+@pytest.mark.slow
+def test_southbound_outage_30s(sandbox_factory):
+    sb, before = _sb_outage_setup(sandbox_factory)
+    seq = _outage((sb, before), 30)
+    _after_outage(sb, seq)
