@@ -205,7 +205,7 @@ def _build_acl(dp, acl, pg, add, has_stateful, ctx):
         else:
             m10 = "reg0[10] == 1 && (%s)" % match
             m9 = "reg0[9] == 1 && (%s)" % match
-            a10 = log + "ct_commit { ct_mark.blocked = 1; }; " + verdict
+            a10 = "ct_commit { ct_mark.blocked = 1; }; " + log + verdict
         add(stage, prio, m10, a10, hint=acl)
         add(stage, prio, m9, log + verdict, hint=acl)
         return

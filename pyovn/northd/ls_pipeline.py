@@ -369,23 +369,26 @@ def build_external_ports(dp, ports, add, ctx):
         if p.type != "external" or not p.enabled:
             continue
         for rp in dp.router_ports:
-            if rp.peer is None or rp.peer.lrp_networks is None:
-                continue
-            rnets = rp.peer.lrp_networks
-            for ln in dp.localnet_ports:
-                for a in p.lsp_addrs:
-                    pre = "inport == %s && eth.src == %s" % (q(ln.name), a.mac)
-                    res = "!is_chassis_resident(%s)" % q(p.name)
-                    for ip in rnets.ipv4:
-                        add(S.LS_IN_EXTERNAL_PORT, 100, "%s && %s && arp.tpa == %s && "
-                            "arp.op == 1" % (pre, res, ip), "drop;", hint=p.row)
-                    for ip in rnets.ipv6[:-1]:      # not the link-local address
-                        add(S.LS_IN_EXTERNAL_PORT, 100, "%s && %s && nd_ns && "
-                            "ip6.dst == {%s, %s} && nd.target == %s"
-                            % (pre, res, ip, addr.solicited_node(ip.addr), ip), "drop;",
-                            hint=p.row)
-                    add(S.LS_IN_EXTERNAL_PORT, 100, "%s && eth.dst == %s && %s"
-                        % (pre, rnets.mac, res), "drop;", hint=p.row)
+            # The router port's addresses as the switch port lists them
+            # ("router" stands for the peer's networks, link-local included).
+            for rnets in rp.lsp_addrs:
+                _external_port_flows(dp, p, rp, rnets, add)
+
+
+def _external_port_flows(dp, p, rp, rnets, add):
+    res = "!is_chassis_resident(%s)" % q(p.name)
+    for ln in dp.localnet_ports:
+        for a in p.lsp_addrs:
+            pre = "inport == %s && eth.src == %s" % (q(ln.name), a.mac)
+            for ip in rnets.ipv4:
+                add(S.LS_IN_EXTERNAL_PORT, 100, "%s && %s && arp.tpa == %s && arp.op == 1"
+                    % (pre, res, ip), "drop;", hint=p.row)
+            for ip in rnets.ipv6:
+                add(S.LS_IN_EXTERNAL_PORT, 100, "%s && %s && nd_ns && ip6.dst == {%s, %s} "
+                    "&& nd.target == %s" % (pre, res, ip, addr.solicited_node(ip.addr), ip),
+                    "drop;", hint=p.row)
+            add(S.LS_IN_EXTERNAL_PORT, 100, "%s && eth.dst == %s && %s"
+                % (pre, rnets.mac, res), "drop;", hint=p.row)
 
 
 def build_l2(model, dp, ports, add, ctx):
