@@ -73,6 +73,8 @@ def test_l2_across_three_chassis(sandbox_factory):
     nb.wait_until(lambda db: all(db.find_one("Logical_Switch_Port", name=n).up == [True]
                                  for n in PORTS))
     m1, m2, m3, m4 = (PORTS[p][2] for p in ("p1", "p2", "p3", "p4"))
+    # The C client's --wait=hv returns: hv_cfg catches up through northd.
+    proc.run(["ovn-nbctl", "--db=" + sb.nb_remote, "--wait=hv", "--timeout=30", "sync"])
 
     # Unicast hv1 -> hv3 reaches p3 only.
     sb.inject("vif1", udp(m1, m3, 1000, 2000, "uni"))
