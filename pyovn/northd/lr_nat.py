@@ -54,9 +54,13 @@ def _lb_vips(dp):
     return out
 
 
+def _lb_applies(dp):
+    return dp.is_gw_router or bool(dp.dgps)
+
+
 def build(model, dp, ports, add, ctx):
     nats = _nats(dp)
-    vips = _lb_vips(dp) if dp.is_gw_router else []
+    vips = _lb_vips(dp) if _lb_applies(dp) else []
     st_unsnat, st_defrag, st_dnat = S.LR_IN_UNSNAT, S.LR_IN_DEFRAG, S.LR_IN_DNAT
     st_chk, st_undnat, st_pundnat = S.LR_OUT_CHK_DNAT_LOCAL, S.LR_OUT_UNDNAT, \
         S.LR_OUT_POST_UNDNAT
@@ -89,6 +93,21 @@ def build(model, dp, ports, add, ctx):
             "reg1 = 0; reg2 = 0; reg3 = 0; reg4 = 0; reg5 = 0; reg6 = 0; reg7 = 0; "
             "reg8 = 0; reg9 = 0; reg9[0] = 1; next(pipeline=ingress, table=0); };",
             hint=n.row)
+        if n.stateless:
+            add(st_unsnat, 100, "ip && %s.dst == %s && inport == %s && "
+                "flags.loopback == 0%s" % (v, ext, gname, cr_res), "next;", hint=n.row)
+            add(st_snat, n.logical_ip.prefixlen + 1 + 128,
+                "ip && %s.src == %s && outport == %s && %s" % (v, lip, gname, res),
+                "%s%s.src=%s; next;" % ("eth.src = %s; " % n.external_mac
+                                        if n.distributed else "", v, ext), hint=n.row)
+            add(st_dnat, 100, "ip && %s.dst == %s && inport == %s%s" % (v, ext, gname,
+                                                                     cr_res),
+                "%s.dst=%s; next;" % (v, lip), hint=n.row)
+            add(st_undnat, 100, "ip && %s.src == %s && outport == %s%s"
+                % (v, lip, gname, cr_res), "%snext;" % ("eth.src = %s; " % n.external_mac
+                                                     if n.distributed else ""),
+                hint=n.row)
+            continue
         if n.type in ("snat", "dnat_and_snat"):
             base = "ip && %s.dst == %s && inport == %s" % (v, ext, gname)
             add(st_unsnat, 100, base + " && flags.loopback == 0" + cr_res,
@@ -122,18 +141,47 @@ def build(model, dp, ports, add, ctx):
                 "flags.%s = 1; ct_commit_nat;" % flag)
         add(st_dnat, 50, "ct.est && !ct.rel && !ct.new && ct_mark.natted", "next;")
         add(st_dnat, 50, "ct.rel && !ct.est && !ct.new", "ct_commit_nat;")
+    # On a DGP router, LB traffic is handled on the gateway chassis.
+    gw_res = [""] if dp.is_gw_router else \
+        [" && is_chassis_resident(%s)" % q(g.cr_port.name) for g in dp.dgps]
     for lb, vip, port, proto, backends in vips:
         v = "ip6" if ":" in vip else "ip4"
         add(st_defrag, 100, "ip && %s.dst == %s" % (v, vip), "ct_dnat;", hint=lb)
         if not backends:
             continue
-        if port:
-            add(st_dnat, 120, "ct.new && !ct.rel && %s && %s.dst == %s && %s && %s.dst == %s"
-                % (v, v, vip, proto, proto, port),
-                "ct_lb_mark(backends=%s);" % backends, hint=lb)
-        else:
-            add(st_dnat, 110, "ct.new && !ct.rel && %s && %s.dst == %s" % (v, v, vip),
-                "ct_lb_mark(backends=%s);" % backends, hint=lb)
+        for res in gw_res:
+            if port:
+                add(st_dnat, 120, "ct.new && !ct.rel && %s && %s.dst == %s && %s && "
+                    "%s.dst == %s%s" % (v, v, vip, proto, proto, port, res),
+                    "ct_lb_mark(backends=%s);" % backends, hint=lb)
+            else:
+                add(st_dnat, 110, "ct.new && !ct.rel && %s && %s.dst == %s%s"
+                    % (v, v, vip, res), "ct_lb_mark(backends=%s);" % backends, hint=lb)
+        if dp.is_gw_router:
+            continue
+        terms = []
+        for b in backends.split(","):
+            b = b.strip()
+            if not b:
+                continue
+            if b.startswith("["):
+                bip, _, bport = b[1:].partition("]")
+                bport = bport[1:]
+            elif port and ":" in b:
+                bip, bport = b.rsplit(":", 1)
+            else:
+                bip, bport = b, None
+            bv = "ip6" if ":" in bip else "ip4"
+            if bport and port:
+                terms.append("(%s.src == %s && %s.src == %s)" % (bv, bip, proto, bport))
+            else:
+                terms.append("(%s.src == %s)" % (bv, bip))
+        if not terms:
+            continue
+        for g in dp.dgps:
+            add(st_undnat, 120, "%s && (%s) && outport == %s && is_chassis_resident(%s)"
+                % (v, " || ".join(terms), q(g.name), q(g.cr_port.name)),
+                "ct_dnat_in_czone;", hint=lb)
 
     for stage in (st_unsnat, st_defrag, S.LR_IN_LB_AFF_CHECK, st_dnat,
                   S.LR_IN_LB_AFF_LEARN, st_undnat, st_pundnat, st_snat, st_loop):
@@ -147,9 +195,34 @@ ARP_REPLY = ("eth.dst = eth.src; eth.src = %s; arp.op = 2; /* ARP reply */ "
              "outport = inport; flags.loopback = 1; output;")
 
 
+def lb_vip_set_name(dp, v):
+    """The SB Address_Set holding router DP's LB VIPs of family V."""
+    return "_rtr_lb_%d_%s" % (dp.key, v)
+
+
+def lb_vip_sets(dp):
+    """{address set name: [VIPs]} for DP's load balancers."""
+    if not _lb_applies(dp):
+        return {}
+    out = {}
+    for _lb, vip, _port, _proto, _b in _lb_vips(dp):
+        v = "ip6" if ":" in vip else "ip4"
+        out.setdefault(lb_vip_set_name(dp, v), [])
+        if vip not in out[lb_vip_set_name(dp, v)]:
+            out[lb_vip_set_name(dp, v)].append(vip)
+    return out
+
+
 def build_nat_arp(dp, ports, add, ctx):
-    """IP input: ARP replies for NAT external addresses."""
+    """IP input: ARP replies for NAT external addresses and LB VIPs."""
     st = S.LR_IN_IP_INPUT
+    if lb_vip_set_name(dp, "ip4") in lb_vip_sets(dp):
+        for p in ports:
+            cr = getattr(p, "cr_port", None)
+            res = " && is_chassis_resident(%s)" % q(cr.name) if cr is not None else ""
+            add(st, 90, "inport == %s && arp.op == 1 && arp.tpa == $%s%s"
+                % (q(p.name), lb_vip_set_name(dp, "ip4"), res),
+                ARP_REPLY % ("xreg0[0..47]", "xreg0[0..47]"), hint=p.row)
     for n in _nats(dp):
         if n.external_ip.version != 4:
             continue

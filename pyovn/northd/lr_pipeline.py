@@ -63,9 +63,10 @@ def build_router(model, dp, t, ctx):
     build_neighbor(dp, enabled, add, ctx)
     build_ip_input(dp, enabled, add, ctx)
     lr_nat.build(model, dp, enabled, add, ctx)
-    for stage in (S.LR_IN_ECMP_STATEFUL, S.LR_IN_ND_RA_OPTIONS, S.LR_IN_ND_RA_RESPONSE,
-                  S.LR_IN_CHK_PKT_LEN, S.LR_IN_LARGER_PKTS, S.LR_OUT_POST_SNAT):
+    for stage in (S.LR_IN_ECMP_STATEFUL, S.LR_OUT_POST_SNAT):
         add(stage, 0, "1", "next;")
+    build_nd_ra(dp, enabled, add, ctx)
+    build_pkt_len(dp, enabled, add, ctx)
     build_routing(dp, enabled, add, ctx)
     build_policies(dp, enabled, add, ctx)
     build_arp_resolve(model, dp, enabled, add, ctx)
@@ -82,7 +83,7 @@ def build_admission(dp, ports, add):
     add(st, 100, "vlan.present || eth.src[40]", "drop;")
     for p in ports:
         mac = p.lrp_networks.mac
-        act = "%s = %s; next;" % (XREG_MAC, mac)
+        act = "%s%s = %s; next;" % (_pkt_larger(dp, p), XREG_MAC, mac)
         add(st, 50, "eth.mcast && inport == %s" % q(p.name), act, hint=p.row)
         add(st, 50, "eth.dst == %s && inport == %s%s" % (mac, q(p.name), resident(p)),
             act, hint=p.row)
@@ -93,6 +94,99 @@ def build_admission(dp, ports, add):
                 % (n.external_mac, q(g.name), q(n.logical_port)),
                 "%s = %s; next;" % (XREG_MAC, g.lrp_networks.mac), hint=g.row)
     add(st, 0, "1", "drop;")
+
+
+def gateway_mtu(dp, p):
+    """P's options:gateway_mtu as an int if it applies (a DGP, or a port of
+    a gateway router), else None."""
+    text = p.options.get("gateway_mtu")
+    if not text or (p.cr_port is None and not dp.is_gw_router):
+        return None
+    try:
+        mtu = int(text)
+    except ValueError:
+        return None
+    return mtu if mtu > 0 else None
+
+
+def _pkt_larger(dp, p):
+    mtu = gateway_mtu(dp, p)
+    return "reg9[1] = check_pkt_larger(%d); " % (mtu + 14) if mtu else ""
+
+
+def _frag_needed(p, v, mtu):
+    """The ICMP error sent back through P for a packet larger than MTU."""
+    nets = p.lrp_networks
+    if v == "ip4":
+        return ("icmp4_error {reg9[0] = 1; reg9[1] = 0; eth.dst = %s; ip4.dst = ip4.src; "
+                "ip4.src = %s; ip.ttl = 255; icmp4.type = 3; /* Destination Unreachable. "
+                "*/ icmp4.code = 4; /* Frag Needed and DF was Set. */ icmp4.frag_mtu = %d; "
+                "next(pipeline=ingress, table=0); };" % (nets.mac, nets.ipv4[0].addr, mtu))
+    return ("icmp6_error {reg9[0] = 1; reg9[1] = 0; eth.dst = %s; ip6.dst = ip6.src; "
+            "ip6.src = %s; ip.ttl = 255; icmp6.type = 2; /* Packet Too Big. */ "
+            "icmp6.code = 0; icmp6.frag_mtu = %d; next(pipeline=ingress, table=0); };"
+            % (nets.mac, nets.ipv6[0].addr, mtu))
+
+
+def build_pkt_len(dp, ports, add, ctx):
+    """Ingress 18/19 (and IP input 150): gateway_mtu enforcement."""
+    for g in ports:
+        mtu = gateway_mtu(dp, g)
+        if not mtu:
+            continue
+        add(S.LR_IN_CHK_PKT_LEN, 50, "outport == %s" % q(g.name),
+            "reg9[1] = check_pkt_larger(%d); next;" % (mtu + 14), hint=g.row)
+        for v in ("ip4", "ip6"):
+            if v == "ip4" and not g.lrp_networks.ipv4:
+                continue
+            add(S.LR_IN_IP_INPUT, 150, "inport == %s && %s && reg9[1] && reg9[0] == 0"
+                % (q(g.name), v), _frag_needed(g, v, mtu), hint=g.row)
+        for p in ports:
+            if p is g:
+                continue
+            for v in ("ip4", "ip6"):
+                if v == "ip4" and not p.lrp_networks.ipv4:
+                    continue
+                add(S.LR_IN_LARGER_PKTS, 150, "inport == %s && outport == %s && %s && "
+                    "reg9[1] && reg9[0] == 0" % (q(p.name), q(g.name), v),
+                    _frag_needed(p, v, mtu), hint=p.row)
+    add(S.LR_IN_CHK_PKT_LEN, 0, "1", "next;")
+    add(S.LR_IN_LARGER_PKTS, 0, "1", "next;")
+
+
+# --- ingress 10/11: IPv6 ND router advertisements -----------------------
+def ra_configs(p):
+    return dict(getattr(p.row, "ipv6_ra_configs", {}) or {})
+
+
+def build_nd_ra(dp, ports, add, ctx):
+    for p in ports:
+        cfg = ra_configs(p)
+        mode = cfg.get("address_mode")
+        if mode not in ("slaac", "dhcpv6_stateful", "dhcpv6_stateless"):
+            continue
+        nets = p.lrp_networks
+        lla = nets.ipv6[-1].addr
+        opts = ['addr_mode = "%s"' % mode, "slla = %s" % nets.mac]
+        if cfg.get("mtu"):
+            opts.append("mtu = %s" % cfg["mtu"])
+        prf = cfg.get("router_preference", "MEDIUM").upper()
+        if prf in ("HIGH", "LOW"):
+            opts.append('router_preference = "%s"' % prf)
+        prefixes = [ip.network_str for ip in nets.ipv6[:-1]]
+        if mode != "dhcpv6_stateful":
+            opts.extend("prefix = %s" % pf for pf in prefixes)
+        if not prefixes and mode != "dhcpv6_stateful":
+            continue
+        add(S.LR_IN_ND_RA_OPTIONS, 50, "inport == %s && ip6.dst == ff02::2 && nd_rs"
+            % q(p.name), "reg0[5] = put_nd_ra_opts(%s); next;" % ", ".join(opts),
+            hint=p.row)
+        add(S.LR_IN_ND_RA_RESPONSE, 50, "inport == %s && ip6.dst == ff02::2 && nd_ra && "
+            "reg0[5]" % q(p.name),
+            "eth.dst = eth.src; eth.src = %s; ip6.dst = ip6.src; ip6.src = %s; "
+            "outport = inport; flags.loopback = 1; output;" % (nets.mac, lla), hint=p.row)
+    add(S.LR_IN_ND_RA_OPTIONS, 0, "1", "next;")
+    add(S.LR_IN_ND_RA_RESPONSE, 0, "1", "next;")
 
 
 # --- ingress 1/2: neighbor lookup and learning -------------------------------
@@ -195,12 +289,16 @@ def build_ip_input(dp, ports, add, ctx):
                 "outport = %s; flags.loopback = 1; output; };" % (swap, q(p.name)),
                 hint=hint)
         for ip in nets.ipv6[:-1]:
+            if p.cr_port is not None:
+                swap = "ip6.dst <-> ip6.src "
+            else:
+                swap = "ip6.dst = ip6.src; ip6.src = %s " % ip
             add(st, 31, "inport == %s && ip6 && ip6.src == %s && ip.ttl == {0, 1} && "
                 "!ip.later_frag" % (q(p.name), ip.network_str),
-                "icmp6 {eth.dst <-> eth.src; ip6.dst = ip6.src; ip6.src = %s ; "
+                "icmp6 {eth.dst <-> eth.src; %s; "
                 "ip.ttl = 254; icmp6.type = 3; /* Time exceeded */ icmp6.code = 0; "
                 "/* TTL exceeded in transit */ outport = %s; flags.loopback = 1; "
-                "output; };" % (ip, q(p.name)), hint=hint)
+                "output; };" % (swap, q(p.name)), hint=hint)
     lr_nat.build_nat_arp(dp, ports, add, ctx)
     add(st, 85, "arp || nd", "drop;")
     add(st, 84, "nd_rs || nd_ra", "next;")
@@ -426,4 +524,13 @@ def build_arp_request(dp, ports, add, ctx):
         "arp.op = 1; output; };")
     add(st, 100, "eth.dst == 00:00:00:00:00:00 && ip6",
         "nd_ns { nd.target = xxreg0; output; };")
+    for r in dp.routes:
+        if r.nexthop is None or r.nexthop.version != 6:
+            continue
+        sn = addr.solicited_node(r.nexthop)
+        b = sn.packed
+        mac = "33:33:%02x:%02x:%02x:%02x" % (b[12], b[13], b[14], b[15])
+        add(st, 200, "eth.dst == 00:00:00:00:00:00 && ip6 && xxreg0 == %s" % r.nexthop,
+            "nd_ns { eth.dst = %s; ip6.dst = %s; nd.target = %s; output; };"
+            % (mac, sn, r.nexthop), hint=r.row)
     add(st, 0, "1", "output;")

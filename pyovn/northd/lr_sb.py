@@ -21,6 +21,7 @@ groups that want the same pair (a non-root row may be referenced from
 several groups), so a recompute never churns them.
 """
 
+from pyovn.northd import lr_nat
 from pyovn.northd.sync import Ref
 
 
@@ -55,7 +56,22 @@ def build(m, view, d, problems):
             opts = {"distributed-port": p.name}
             if p.options.get("redirect-type") == "bridged":
                 opts["redirect-type"] = "bridged"
+            if not any(n.distributed for n in dp.nats):
+                # Every packet for the DGP goes to the gateway chassis.
+                opts["always-redirect"] = "true"
             crb["options"] = opts
+        for p in dp.ports:
+            pb = pbs.get(p.name)
+            if pb is not None and p.lrp_networks is not None:
+                ra = ra_options(p)
+                if ra:
+                    pb["options"] = dict(pb["options"], **ra)
+    # Address sets of router LB VIPs (the routers' ARP replies use them).
+    for dp in m.routers:
+        if dp.key is None:
+            continue
+        for name, vips in sorted(lr_nat.lb_vip_sets(dp).items()):
+            d.add("Address_Set", name, name=name, addresses=vips)
     # Gateway ARPs: router ports on switches with a localnet port.
     for sw in m.switches:
         if sw.key is None or not sw.localnet_ports:
@@ -109,3 +125,28 @@ def nat_addresses(lsp, lrp):
     if own:
         out.append("%s %s%s" % (lrp.lrp_networks.mac, " ".join(own), res))
     return sorted(out)
+
+
+def ra_options(p):
+    """Port_Binding options for periodic router advertisements
+    (ipv6_ra_configs:send_periodic=true), read by ovn-controller."""
+    cfg = dict(getattr(p.row, "ipv6_ra_configs", {}) or {})
+    if cfg.get("send_periodic") != "true":
+        return {}
+    nets = p.lrp_networks
+    try:
+        max_i = int(cfg.get("max_interval", 600))
+        min_i = int(cfg.get("min_interval", max_i // 3))
+    except ValueError:
+        return {}
+    out = {"ipv6_ra_send_periodic": "true",
+           "ipv6_ra_max_interval": str(max_i),
+           "ipv6_ra_min_interval": str(min_i),
+           "ipv6_ra_address_mode": cfg.get("address_mode", "slaac"),
+           "ipv6_ra_prefixes": " ".join(ip.network_str for ip in nets.ipv6[:-1]),
+           "ipv6_ra_prf": cfg.get("router_preference", "MEDIUM").upper(),
+           "ipv6_ra_src_addr": str(nets.ipv6[-1].addr),
+           "ipv6_ra_src_eth": nets.mac}
+    if cfg.get("mtu"):
+        out["ipv6_ra_mtu"] = cfg["mtu"]
+    return out

@@ -49,7 +49,7 @@ def test_dgp_bindings_and_ha_group(dbs, nb, sb, northd):
     pbs = {p.logical_port: p for p in sb.rows("Port_Binding")}
     cr = pbs["cr-r0-pub"]
     assert cr.type == "chassisredirect"
-    assert cr.options == {"distributed-port": "r0-pub"}
+    assert cr.options == {"distributed-port": "r0-pub", "always-redirect": "true"}
     assert pbs["r0-pub"].type == "patch"
     assert pbs["r0-pub"].options["chassis-redirect-port"] == "cr-r0-pub"
     assert cr.ha_chassis_group[0].name == "r0-pub"
@@ -85,7 +85,8 @@ def test_redirect_chassis_option_and_bridged(dbs, nb, sb, northd):
     wait_sb_synced(nb)
     sb.run()
     cr = [p for p in sb.rows("Port_Binding") if p.logical_port == "cr-r0-pub"][0]
-    assert cr.options == {"distributed-port": "r0-pub", "redirect-type": "bridged"}
+    assert cr.options == {"distributed-port": "r0-pub", "redirect-type": "bridged",
+                          "always-redirect": "true"}
     assert _ha(sb) == {"r0-pub": [("hv7", 0)]}
 
 
