@@ -121,10 +121,12 @@ def run_trace(view, opts, args, out):
             ovs_flows = flows_by_cookie(opts.ovs)
         except ProcError as e:
             raise UsageError("--ovs: %s" % e)
-    out.write("# %s\n\n" % result.flow_text)
+    out.write("# %s\n" % result.flow_text)
     for form in forms:
         if len(forms) > 1:
-            out.write("\n%s output\n\n" % form.capitalize())
+            out.write("\n%s output\n" % form.capitalize())
+        if form == "detailed":
+            out.write("\n")
         if form == "detailed":
             out.write(render.detailed(result, ovs_flows))
         elif form == "summary":

@@ -67,7 +67,7 @@ def _path_sets(result):
     if result is None:
         return dps, ports, chassis, hops
     for n in result.root.walk():
-        if n.kind == "pipeline":
+        if n.kind == "pipeline" and not n.info.get("skipped"):
             dps.add(n.info["dp"])
             if n.info.get("chassis"):
                 chassis.add(n.info["chassis"])

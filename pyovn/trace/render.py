@@ -22,23 +22,29 @@ def detailed(result, ovs_flows=None):
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _d_block(node, indent, out, ovs_flows):
+def _d_block(node, indent, out, ovs_flows, content=None):
+    """A pipeline or branch: header and dashes at INDENT, its flows at
+    CONTENT (INDENT by default)."""
+    content = indent if content is None else content
     if out and out[-1] != "":
         out.append("")
     out.append(indent + node.text)
     out.append(indent + "-" * len(node.text))
-    _d_children(node, indent, out, ovs_flows)
-
-
-def _d_children(node, indent, out, ovs_flows):
+    if node.info.get("mcgroup"):
+        # Each member's pipeline: header one level in, flows two levels in.
+        for c in node.children:
+            if _is_block(c):
+                _d_block(c, indent + "    ", out, ovs_flows, indent + "        ")
+            else:
+                out.append(indent + "    " + c.text)
+        return
     for c in node.children:
         if c.kind == "flow":
-            _d_flow(c, indent, out, ovs_flows)
+            _d_flow(c, content, out, ovs_flows)
         elif _is_block(c):
-            _d_block(c, indent + ("    " if node.kind == "branch" and
-                                  node.info.get("mcgroup") else ""), out, ovs_flows)
+            _d_block(c, content, out, ovs_flows)
         else:
-            out.append(indent + c.text)
+            out.append(content + "    " + c.text)
 
 
 def _d_flow(f, indent, out, ovs_flows):
@@ -88,6 +94,8 @@ def _s_node(node, indent, out):
         out.append(indent + "};")
     elif node.kind == "flow":
         for c in node.children:
+            if node.info.get("trivial") and c.kind == "action":
+                continue            # `1' / `next;' flows are left out
             _s_node(c, indent, out)
     elif node.kind == "action":
         out.append(indent + node.text)
@@ -95,7 +103,9 @@ def _s_node(node, indent, out):
         text = node.text
         if node.kind == "drop" and not text.startswith("/*"):
             text = "/* %s */" % text
-        out.append(indent + text + ";")
+        # Statements (output, drops) end in `;', remarks do not.
+        out.append(indent + text + (";" if node.kind == "drop" or
+                                    node.info.get("stmt") else ""))
 
 
 # -- minimal ------------------------------------------------------------------
@@ -118,10 +128,8 @@ def _m_node(node, indent, out):
             inner.append(indent + "    " + line)
         for c in node.children:
             _m_node(c, indent + "    ", inner)
-        if node.info.get("ct"):
-            out.append("%s%s {" % (indent, node.text))
-            out.extend(inner)
-            out.append(indent + "};")
+        if node.info.get("ct") and not inner:
+            out.append("%s%s;" % (indent, node.text))
         elif inner:
             out.append("%s%s {" % (indent, node.text))
             out.extend(inner)

@@ -157,8 +157,7 @@ class SbView:
                 continue
             dp.mcgroups[mg.name] = McGroup(
                 mg.name, mg.tunnel_key, dp,
-                sorted((p.logical_port for p in mg.ports),
-                       key=lambda n: (self.ports[n].key if n in self.ports else 0, n)))
+                sorted(p.logical_port for p in mg.ports))
         groups = {str(g.uuid): [self.datapaths[str(d.uuid)] for d in g.datapaths
                                 if str(d.uuid) in self.datapaths]
                   for g in db.rows("Logical_DP_Group")}

@@ -39,6 +39,9 @@ CT_BITS = {"new": 0, "est": 1, "rel": 2, "rpl": 3, "inv": 4, "trk": 5,
            "snat": 6, "dnat": 7}
 MAX_DEPTH = 64          # pipelines and branches nested in one trace
 MAX_FLOWS = 5000        # logical flows executed in one trace
+# Helper lookups whose (register) result the minimal form shows, as
+# ovn-trace does.
+MINIMAL_LOOKUPS = ("chk_lb_hairpin", "chk_lb_hairpin_reply")
 
 
 def parse_ct_flags(text):
@@ -146,6 +149,7 @@ class Tracer:
         self._ct_index = 0
         self._exprs = {}
         self._by_ovs = None
+        self._notes = []
         self.verdicts = []
 
     # -- names -----------------------------------------------------------------
@@ -270,6 +274,7 @@ class Tracer:
         """Runs ACTIONS; FNODE gets their lines; CONTAINER gets the tables a
         tail `next` leads to (so long chains do not indent)."""
         keys = self.view.port_keys(dp)
+        keys.setdefault("none", 0)      # a port register holding 0 is "none"
         it = Interpreter(mf, keys, pipeline, table, self._lookup(dp, st))
         n = len(actions)
         for i, a in enumerate(actions):
@@ -306,10 +311,14 @@ class Tracer:
                               st.fork(), depth + 1, ctx)
                 continue
             before = dict(mf.ints)
+            self._notes = []
             start = len(it.effects)
             it.stopped = False
             it.run([a])
             line = fnode.add("action", text)
+            for note in self._notes:
+                fnode.add("comment", note)
+            self._notes = []
             changes = self._changes(before, mf)
             if changes:
                 line.info["data"] = changes
@@ -320,6 +329,10 @@ class Tracer:
                     return
                 if e.kind == "lookup":
                     line.info.setdefault("lookups", []).append(e)
+                    if e.args.get("name") in MINIMAL_LOOKUPS and hasattr(a, "dst"):
+                        # ovn-trace's minimal form lists these results.
+                        line.info.setdefault("data", []).append(
+                            "%s = %d;" % (a.dst.format(), it.get(a.dst.ovs)))
 
     def _changes(self, before, mf):
         if self._by_ovs is None:
@@ -419,8 +432,11 @@ class Tracer:
                     sub = mf.copy()
                     sub.strings["outport"] = member
                     if member == inport and not loopback:
-                        b.add("comment", '/* omitting output because inport == '
-                              'outport ("%s") */' % self.pname(member))
+                        skip = b.add("pipeline", self._header("egress", dp, sub),
+                                     dp=dp.name, pipeline="egress",
+                                     chassis=st.chassis, skipped=True)
+                        skip.add("comment", "/* omitting output because inport == "
+                                 "outport && !flags.loopback */", stmt=True)
                         continue
                     self._pipeline(dp, "egress", sub, b, st.fork(), depth + 1)
                 return
@@ -436,7 +452,8 @@ class Tracer:
             if port.type == "chassisredirect":
                 dist = port.options.get("distributed-port", "")
                 fnode.add("comment", '/* Replacing type "chassisredirect" outport '
-                          '"%s" with distributed port "%s". */' % (outport, dist))
+                          '"%s" with distributed port "%s". */' % (outport, dist),
+                          stmt=True)
                 if port.chassis and st.chassis and port.chassis != st.chassis:
                     fnode.add("comment", '/* tunnel hop from chassis "%s" to '
                               'gateway chassis "%s" */' % (st.chassis, port.chassis))
@@ -452,7 +469,7 @@ class Tracer:
             self._verdict_drop('unknown output port "%s"' % outport, st)
             return
         fnode.add("comment", '/* output to "%s", type "%s" */'
-                  % (self.pname(outport), port.type))
+                  % (self.pname(outport), port.type), stmt=True)
         if port.type == "patch":
             peer = self.view.port(port.peer)
             if peer is None:
@@ -508,7 +525,14 @@ class Tracer:
                 return int(mac.replace(":", ""), 16) if mac else None
             if name in ("lookup_arp", "lookup_nd"):
                 mac = view.mac_binding(name_of(args["port"]), ip_of(args["ip"]))
-                return bool(mac) and mac.lower() == mac_text(args["mac"])
+                if not mac:
+                    self._notes.append("/* lookup failed - No MAC binding. */")
+                    return False
+                if mac.lower() != mac_text(args["mac"]):
+                    self._notes.append("/* lookup failed - MAC binding for %s is %s. */"
+                                       % (ip_of(args["ip"]), mac))
+                    return False
+                return True
             if name in ("lookup_arp_ip", "lookup_nd_ip"):
                 return view.mac_binding(name_of(args["port"]), ip_of(args["ip"])) \
                     is not None

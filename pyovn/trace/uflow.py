@@ -60,7 +60,9 @@ def parse_microflow(text, context=None):
 
 
 def ovs_flow_text(mf, view=None, dp=None):
-    """The microflow in OpenFlow syntax (the first line of a trace)."""
+    """The microflow in OpenFlow syntax, as ovs-ofctl prints a flow (the
+    first line of a trace)."""
+    from pyovn.trace.sbdata import ip_text, mac_text
     parts = []
     et = mf.get("eth.type")
     proto = mf.get("ip.proto") if et in (0x800, 0x86dd) else None
@@ -71,28 +73,41 @@ def ovs_flow_text(mf, view=None, dp=None):
     elif et == 0x806:
         parts.append("arp")
     if view is not None and dp is not None:
-        keys = view.port_keys(dp)
-        ip = keys.get(mf.strings.get("inport", ""))
-        if ip:
-            parts.append("reg14=%#x" % ip)
-    from pyovn.trace.sbdata import ip_text, mac_text
+        key = view.port_keys(dp).get(mf.strings.get("inport", ""))
+        if key:
+            parts.append("reg14=%#x" % key)
+    parts.append("vlan_tci=0x%04x" % mf.get("vlan.tci"))
     parts.append("dl_src=%s" % mac_text(mf.get("eth.src")))
     parts.append("dl_dst=%s" % mac_text(mf.get("eth.dst")))
+    if et not in (0x800, 0x86dd, 0x806):
+        parts.append("dl_type=0x%04x" % et)
+        return ",".join(parts)
+    if et == 0x806:
+        parts += ["arp_spa=%s" % ip_text(mf.get("arp.spa")),
+                  "arp_tpa=%s" % ip_text(mf.get("arp.tpa")),
+                  "arp_op=%d" % mf.get("arp.op"),
+                  "arp_sha=%s" % mac_text(mf.get("arp.sha")),
+                  "arp_tha=%s" % mac_text(mf.get("arp.tha"))]
+        return ",".join(parts)
     if et == 0x800:
-        parts.append("nw_src=%s" % ip_text(mf.get("ip4.src")))
-        parts.append("nw_dst=%s" % ip_text(mf.get("ip4.dst")))
-    elif et == 0x86dd:
-        parts.append("ipv6_src=%s" % ip_text(mf.get("ip6.src"), True))
-        parts.append("ipv6_dst=%s" % ip_text(mf.get("ip6.dst"), True))
-    elif et == 0x806:
-        parts.append("arp_spa=%s" % ip_text(mf.get("arp.spa")))
-        parts.append("arp_tpa=%s" % ip_text(mf.get("arp.tpa")))
-        parts.append("arp_op=%d" % mf.get("arp.op"))
-    if et in (0x800, 0x86dd):
-        parts.append("nw_ttl=%d" % mf.get("ip.ttl"))
-        if proto in (6, 17, 132):
-            parts.append("tp_src=%d" % mf.get("tcp.src" if proto == 6 else
-                                              "udp.src" if proto == 17 else "sctp.src"))
-            parts.append("tp_dst=%d" % mf.get("tcp.dst" if proto == 6 else
-                                              "udp.dst" if proto == 17 else "sctp.dst"))
+        parts += ["nw_src=%s" % ip_text(mf.get("ip4.src")),
+                  "nw_dst=%s" % ip_text(mf.get("ip4.dst"))]
+    else:
+        parts += ["ipv6_src=%s" % ip_text(mf.get("ip6.src"), True),
+                  "ipv6_dst=%s" % ip_text(mf.get("ip6.dst"), True),
+                  "ipv6_label=0x%05x" % mf.get("ip6.label")]
+    dscp, ecn = mf.get("ip.dscp"), mf.get("ip.ecn")
+    parts += ["nw_tos=%d" % (dscp << 2), "nw_ecn=%d" % ecn,
+              "nw_ttl=%d" % mf.get("ip.ttl"), "nw_frag=no"]
+    if proto in (6, 17, 132):
+        l4 = {6: "tcp", 17: "udp", 132: "sctp"}[proto]
+        parts += ["tp_src=%d" % mf.get(l4 + ".src"), "tp_dst=%d" % mf.get(l4 + ".dst")]
+        if proto == 6:
+            parts.append("tcp_flags=%d" % mf.get("tcp.flags"))
+    elif proto == 1:
+        parts += ["icmp_type=%d" % mf.get("icmp4.type"),
+                  "icmp_code=%d" % mf.get("icmp4.code")]
+    elif proto == 58:
+        parts += ["icmp_type=%d" % mf.get("icmp6.type"),
+                  "icmp_code=%d" % mf.get("icmp6.code")]
     return ",".join(parts)

@@ -178,6 +178,28 @@ def test_same_verdicts_as_c_ovn_trace(c_sb, flow):
     assert buf.getvalue().split(",")[0] == c.split(",")[0]
 
 
+CHASSIS_REMARK = re.compile(r'^\s*/\* ("[^"]+" is bound to chassis|tunnel hop from|'
+                            r'"[^"]+" is not bound to any chassis)')
+
+
+@pytest.mark.skipif(shutil.which("ovn-trace") is None,
+                    reason="ovn-trace (test-only peer) is not installed")
+@pytest.mark.parametrize("form", ["--detailed", "--summary", "--minimal"])
+@pytest.mark.parametrize("flow", ALL, ids=["l2", "bcast", "spoof", "spoof_ip", "acl",
+                                           "routed", "lb", "unknown"])
+def test_same_text_as_c_ovn_trace(c_sb, flow, form):
+    """Output identical to C ovn-trace 23.03's, but for pyovn's remarks
+    naming the chassis (an addition)."""
+    _, sb, view = c_sb
+    c = subprocess.run(["ovn-trace", "--db=" + sb.remote, form, flow],
+                       capture_output=True, text=True, check=True).stdout
+    buf = io.StringIO()
+    opts = trace_main.parse_args([form, flow])
+    trace_main.run_trace(view, opts, opts.args, buf)
+    mine = [l for l in buf.getvalue().splitlines() if not CHASSIS_REMARK.match(l)]
+    assert mine == c.splitlines()
+
+
 def test_view_reads_dp_groups(c_sb):
     _, sb, view = c_sb
     # C northd shares identical flows between switches through
