@@ -58,6 +58,39 @@ def _lb_applies(dp):
     return dp.is_gw_router or bool(dp.dgps)
 
 
+def _force_snat_ips(dp, key, ctx):
+    """{"ip4"/"ip6": address} from router option KEY (dnat_force_snat_ip,
+    lb_force_snat_ip); bad addresses are reported and ignored."""
+    import ipaddress
+    out = {}
+    text = dp.options.get(key)
+    if not text or text == "router":
+        return out
+    for word in text.split():
+        try:
+            ip = ipaddress.ip_address(word)
+        except ValueError:
+            ctx.problems.report("Logical_Router", dp.uuid, "options:" + key,
+                                "'%s' is not an IP address; ignored" % word)
+            continue
+        out.setdefault("ip4" if ip.version == 4 else "ip6", ip)
+    return out
+
+
+def _ext_ips(n):
+    """' && ip4.dst == $set' (allowed_ext_ips) or ' && ip4.dst != $set'
+    (exempted_ext_ips) for a SNAT rule."""
+    if n.allowed is not None:
+        return " && %s.dst == $%s" % (n.v, n.allowed.name)
+    if n.exempted is not None:
+        return " && %s.dst != $%s" % (n.v, n.exempted.name)
+    return ""
+
+
+def _range(n):
+    return "," + n.external_port_range if n.external_port_range else ""
+
+
 def build(model, dp, ports, add, ctx):
     nats = _nats(dp)
     vips = _lb_vips(dp) if _lb_applies(dp) else []
@@ -68,18 +101,33 @@ def build(model, dp, ports, add, ctx):
 
     if nats:
         add(st_chk, 50, "ip && ct_mark.natted == 1", "reg9[4] = 1; next;")
+    force_dnat = {}
+    if dp.is_gw_router:
+        force_dnat = _force_snat_ips(dp, "dnat_force_snat_ip", ctx)
+        for v, ip in sorted(force_dnat.items()):
+            add(st_unsnat, 110, "%s && %s.dst == %s" % (v, v, ip), "ct_snat;")
+            add(st_snat, 100, "flags.force_snat_for_dnat == 1 && %s" % v,
+                "ct_snat(%s);" % ip)
     for n in nats:
         v, ext, lip = n.v, n.external_ip, n.logical_ip_text
         if dp.is_gw_router:
+            fd = "flags.force_snat_for_dnat = 1; " if v in force_dnat else ""
             if n.type in ("snat", "dnat_and_snat"):
-                add(st_unsnat, 90, "ip && %s.dst == %s" % (v, ext), "ct_snat;", hint=n.row)
+                add(st_unsnat, 90, "ip && %s.dst == %s" % (v, ext),
+                    "next;" if n.stateless else "ct_snat;", hint=n.row)
             if n.type in ("dnat", "dnat_and_snat"):
                 add(st_dnat, 100, "ip && %s.dst == %s" % (v, ext),
-                    "flags.loopback = 1; ct_dnat(%s);" % lip, hint=n.row)
+                    "%sflags.loopback = 1; %s" % (fd, "%s.dst=%s; next;" % (v, lip)
+                                                 if n.stateless else "ct_dnat(%s);" % lip),
+                    hint=n.row)
             if n.type in ("snat", "dnat_and_snat"):
+                if n.stateless:
+                    add(st_snat, n.logical_ip.prefixlen + 1, "ip && %s.src == %s" % (v, lip),
+                        "%s.src=%s; next;" % (v, ext), hint=n.row)
+                    continue
                 add(st_snat, n.logical_ip.prefixlen + 1,
-                    "ip && %s.src == %s && (!ct.trk || !ct.rpl)" % (v, lip),
-                    "ct_snat(%s);" % ext, hint=n.row)
+                    "ip && %s.src == %s%s && (!ct.trk || !ct.rpl)" % (v, lip, _ext_ips(n)),
+                    "ct_snat(%s%s);" % (ext, _range(n)), hint=n.row)
             continue
         g = n.gateway_port
         gname = q(g.name)
@@ -116,10 +164,12 @@ def build(model, dp, ports, add, ctx):
                 "flags.use_snat_zone == 1" + cr_res, "ct_snat;", hint=n.row)
             mac = "eth.src = %s; " % n.external_mac if n.distributed else ""
             prio = n.logical_ip.prefixlen + 1 + 128
-            sbase = "ip && %s.src == %s && outport == %s && %s" % (v, lip, gname, res)
-            add(st_snat, prio, sbase, "%sct_snat_in_czone(%s);" % (mac, ext), hint=n.row)
+            sbase = "ip && %s.src == %s && outport == %s && %s%s" % (v, lip, gname, res,
+                                                                    _ext_ips(n))
+            add(st_snat, prio, sbase, "%sct_snat_in_czone(%s%s);" % (mac, ext, _range(n)),
+                hint=n.row)
             add(st_snat, prio + 1, sbase + " && reg9[4] == 1",
-                "%sreg9[4] = 0; ct_snat(%s);" % (mac, ext), hint=n.row)
+                "%sreg9[4] = 0; ct_snat(%s%s);" % (mac, ext, _range(n)), hint=n.row)
         if n.type in ("dnat", "dnat_and_snat"):
             add(st_dnat, 100, "ip && %s.dst == %s && inport == %s%s" % (v, ext, gname,
                                                                      cr_res),
@@ -144,19 +194,26 @@ def build(model, dp, ports, add, ctx):
     # On a DGP router, LB traffic is handled on the gateway chassis.
     gw_res = [""] if dp.is_gw_router else \
         [" && is_chassis_resident(%s)" % q(g.cr_port.name) for g in dp.dgps]
+    if any(lb.options.get("skip_snat") == "true" for lb, *_ in vips):
+        add(st_snat, 120, "flags.skip_snat_for_lb == 1 && ip", "next;")
     for lb, vip, port, proto, backends in vips:
         v = "ip6" if ":" in vip else "ip4"
         add(st_defrag, 100, "ip && %s.dst == %s" % (v, vip), "ct_dnat;", hint=lb)
         if not backends:
             continue
+        skip = lb.options.get("skip_snat") == "true"
+        pre = "flags.skip_snat_for_lb = 1; " if skip else ""
+        lb_act = "%sct_lb_mark(backends=%s%s);" % (pre, backends,
+                                                   "; skip_snat" if skip else "")
         for res in gw_res:
             if port:
                 add(st_dnat, 120, "ct.new && !ct.rel && %s && %s.dst == %s && %s && "
-                    "%s.dst == %s%s" % (v, v, vip, proto, proto, port, res),
-                    "ct_lb_mark(backends=%s);" % backends, hint=lb)
+                    "%s.dst == %s%s" % (v, v, vip, proto, proto, port, res), lb_act,
+                    hint=lb)
             else:
                 add(st_dnat, 110, "ct.new && !ct.rel && %s && %s.dst == %s%s"
-                    % (v, v, vip, res), "ct_lb_mark(backends=%s);" % backends, hint=lb)
+                    % (v, v, vip, res), lb_act, hint=lb)
+        _affinity(lb, v, vip, port, proto, backends, pre, add)
         if dp.is_gw_router:
             continue
         terms = []
@@ -245,8 +302,9 @@ def build_nat_arp_resolve(dp, add, ctx):
     st = S.LR_IN_ARP_RESOLVE
     nats = _nats(dp)
     if dp.is_gw_router:
+        own = {ip.addr for p in dp.ports if p.lrp_networks for ip in p.lrp_networks.ipv4}
         snat = sorted({n.external_ip for n in nats if n.type in ("snat", "dnat_and_snat")
-                       and n.external_ip.version == 4})
+                       and n.external_ip in own})
         if snat:
             add(st, 2, "ip4.dst == {%s}" % ", ".join(str(i) for i in snat), "drop;")
         return
@@ -258,3 +316,48 @@ def build_nat_arp_resolve(dp, add, ctx):
         mac = n.external_mac if n.distributed else g.lrp_networks.mac
         add(st, 100, "outport == %s && %s == %s" % (q(g.name), reg, n.external_ip),
             "eth.dst = %s; next;" % mac, hint=n.row)
+
+
+def _affinity(lb, v, vip, port, proto, backends, pre, add):
+    """LB affinity (options:affinity_timeout): check, DNAT to the learned
+    backend, learn."""
+    try:
+        timeout = int(lb.options.get("affinity_timeout", "0"))
+    except ValueError:
+        return
+    if timeout <= 0:
+        return
+    reg_vip = "reg0" if v == "ip4" else "xxreg1"
+    reg_be = "reg4" if v == "ip4" else "xxreg0"
+    m = "ct.new && !ct.rel && %s && %s.dst == %s" % (v, v, vip)
+    act = "%s = %s.dst; " % (reg_vip, v)
+    if port:
+        m += " && %s && %s.dst == %s" % (proto, proto, port)
+        act += "reg9[16..31] = %s.dst; " % proto
+    add(S.LR_IN_LB_AFF_CHECK, 100, m, act + "reg9[6] = chk_lb_aff(); next;", hint=lb)
+    for b in backends.split(","):
+        b = b.strip()
+        if not b:
+            continue
+        if b.startswith("["):
+            bip, _, bport = b[1:].partition("]")
+            bport = bport[1:] or None
+        elif port and b.count(":") == 1:
+            bip, bport = b.split(":")
+        else:
+            bip, bport = b, None
+        dm = "reg9[6] == 1 && ct.new && %s && %s == %s" % (v, reg_be, bip)
+        if bport:
+            dm += " && reg8[0..15] == %s" % bport
+        add(S.LR_IN_DNAT, 150, dm, "%s = %s; %sct_lb_mark(backends=%s);"
+            % (reg_vip, vip, pre, b), hint=lb)
+        lm = "reg9[6] == 0 && ct.new && %s && %s == %s" % (v, reg_vip, vip)
+        if port:
+            lm += " && reg9[16..31] == %s" % port
+        lm += " && %s.dst == %s" % (v, bip)
+        if bport:
+            lm += " && %s.dst == %s" % (proto, bport)
+        vip_txt = ("[%s]" % vip if v == "ip6" else vip) + (":%s" % port if port else "")
+        add(S.LR_IN_LB_AFF_LEARN, 100, lm,
+            'commit_lb_aff(vip = "%s", backend = "%s", proto = %s, timeout = %d); '
+            '/* drop */' % (vip_txt, b, proto, timeout), hint=lb)

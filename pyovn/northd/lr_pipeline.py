@@ -228,7 +228,8 @@ def _unreach(v, ip, proto, code):
 
 def build_ip_input(dp, ports, add, ctx):
     st = S.LR_IN_IP_INPUT
-    has_nat_or_lb = bool(dp.nats) or any(lb.vips for lb in dp.lbs)
+    # Unreachable replies only on distributed routers without gateways.
+    no_unreach = dp.is_gw_router or bool(dp.dgps)
     snat_ips = set()
     if dp.is_gw_router:
         snat_ips = {n.external_ip for n in dp.nats if n.type in ("snat", "dnat_and_snat")}
@@ -262,7 +263,7 @@ def build_ip_input(dp, ports, add, ctx):
             % one_or_set(nets.ipv6),
             "ip6.dst <-> ip6.src; ip.ttl = 255; icmp6.type = 129; "
             "flags.loopback = 1; next; ", hint=hint)
-        if not has_nat_or_lb:
+        if not no_unreach:
             for v, ips, code in (("ip4", nets.ipv4, (3, 2)), ("ip6", nets.ipv6, (4, 3))):
                 for ip in ips:
                     base = "%s && %s.dst == %s && !ip.later_frag" % (v, v, ip)

@@ -3,6 +3,7 @@ C ovn-northd over the same NB writes the reference SB and every router
 stage must match flow for flow; C ovn-trace walks packets through the SB
 pyovn northd wrote (routing, ICMP echo reply, TTL exceeded, SNAT/DNAT)."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -115,9 +116,10 @@ def _nat_addrs(entries):
 
 
 def nbctl_script(remote, script):
+    env = dict(os.environ, OVN_NB_DB=remote)
     for line in script.strip().splitlines():
-        subprocess.run("ovn-nbctl --db=%s %s" % (remote, line), shell=True, check=True,
-                       capture_output=True, text=True)
+        subprocess.run("ovn-nbctl %s" % line, shell=True, check=True,
+                       capture_output=True, text=True, env=env)
 
 
 @pytest.fixture
@@ -227,12 +229,8 @@ lr-lb-add r1 lbd
 
 
 def test_ha_group_mtu_ra_stateless_lb_flows_match_c_northd(c_northd):
-    nb_srv = c_northd[0]
-    hag = subprocess.run("ovn-nbctl --db=%s ha-chassis-group-add hag1 && ovn-nbctl "
-                         "--db=%s --bare --columns=_uuid find ha_chassis_group name=hag1"
-                         % (nb_srv.remote, nb_srv.remote), shell=True, check=True,
-                         capture_output=True, text=True).stdout.strip()
-    script = MORE.replace("ha-chassis-group-add hag1\n", "").replace("@HAG1@", hag)
+    script = MORE.replace(
+        "@HAG1@", "$(ovn-nbctl --bare --columns=_uuid find ha_chassis_group name=hag1)")
     c, py, problems = _compare(c_northd, script)
     assert len(c) > 150
     assert not problems.current
@@ -335,3 +333,42 @@ def test_c_ovn_trace_gateway_router_snat_dnat(dbs, nb, northd):
                 'eth.dst == 00:00:00:00:fe:02 && ip4.src == 172.16.0.254 && '
                 'ip4.dst == 172.16.0.30 && ip.ttl == 64 && tcp && tcp.dst == 22')
     assert "ct_dnat(30.0.0.1)" in out and 'output to "vm"' in out, out
+
+
+# Gateway router options and NAT details: dnat_force_snat_ip, stateless
+# dnat_and_snat, SNAT with a port range and allowed_ext_ips, LBs with
+# skip_snat and affinity; a second gateway router without NAT.
+GW_OPTIONS = """
+ls-add sw3
+lsp-add sw3 vm3 -- lsp-set-addresses vm3 "00:00:00:00:03:01 30.0.0.1"
+ls-add pub
+lr-add gw -- set logical_router gw options:chassis=hv3 options:lb_force_snat_ip=router options:dnat_force_snat_ip=172.16.0.99
+lrp-add gw gw-sw3 00:00:00:00:fe:01 30.0.0.254/24
+lrp-add gw gw-pub 00:00:00:00:fe:02 172.16.0.2/24
+lsp-add sw3 sw3-gw -- lsp-set-type sw3-gw router -- lsp-set-addresses sw3-gw router -- lsp-set-options sw3-gw router-port=gw-sw3
+lsp-add pub pub-gw -- lsp-set-type pub-gw router -- lsp-set-addresses pub-gw router -- lsp-set-options pub-gw router-port=gw-pub
+lr-route-add gw 0.0.0.0/0 172.16.0.254
+lr-nat-add gw snat 172.16.0.3 30.0.0.0/24
+lr-nat-add gw dnat_and_snat 172.16.0.31 30.0.0.1
+--stateless lr-nat-add gw dnat_and_snat 172.16.0.32 30.0.0.2
+lr-nat-add gw dnat 172.16.0.30 30.0.0.5
+--portrange lr-nat-add gw snat 172.16.0.33 30.0.1.0/24 1000-2000
+create address_set name=as1 addresses="1.1.1.0/24"
+set nat $(ovn-nbctl --bare --columns=_uuid find nat external_ip=172.16.0.33) allowed_ext_ips=$(ovn-nbctl --bare --columns=_uuid find address_set name=as1)
+lb-add lbg 172.16.0.40:80 30.0.0.1:8080,30.0.0.2:8080 tcp
+lb-add lbs 172.16.0.41 30.0.0.3 -- set load_balancer lbs options:skip_snat=true
+lb-add lba 172.16.0.42:443 30.0.0.4:443 tcp -- set load_balancer lba options:affinity_timeout=30
+lr-lb-add gw lbg
+lr-lb-add gw lbs
+lr-lb-add gw lba
+lr-add gw2 -- set logical_router gw2 options:chassis=hv4
+lrp-add gw2 gw2-pub 00:00:00:00:fe:09 172.16.0.9/24
+lsp-add pub pub-gw2 -- lsp-set-type pub-gw2 router -- lsp-set-addresses pub-gw2 router -- lsp-set-options pub-gw2 router-port=gw2-pub
+lrp-add gw2 gw2-x 00:00:00:00:fe:0a 40.0.0.1/24
+"""
+
+
+def test_gateway_router_options_flows_match_c_northd(c_northd):
+    c, py, problems = _compare(c_northd, GW_OPTIONS)
+    assert len(c) > 200
+    assert not problems.current
