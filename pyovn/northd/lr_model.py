@@ -271,3 +271,57 @@ def port_addr_for(p, ip):
         if ip in n.network:
             return n
     return nets[0] if nets else None
+
+
+class SwitchExtras:
+    """What a router adds to the switch-side flows of its peer port
+    (ovn-northd(8) ls_in_l2_lkup): ARP/ND targets it answers for besides its
+    own networks (NAT external addresses, LB VIPs on the port's networks),
+    MACs it sends ARPs from (distributed NAT external MACs), and the
+    unicast entries with their chassis residency (a DGP's MAC only on its
+    gateway chassis, a distributed NAT MAC only on the VM's chassis)."""
+
+    def __init__(self):
+        self.ipv4 = []
+        self.ipv6 = []
+        self.macs = []
+        self.l2 = {}          # mac -> ' && is_chassis_resident("...")'
+
+
+def switch_extras(lsp):
+    """SwitchExtras of router-type switch port LSP (empty ones when its
+    peer is not a router port prepared by prepare())."""
+    ex = SwitchExtras()
+    lrp = lsp.peer
+    if lrp is None or lrp.kind != "lrp" or lrp.lrp_networks is None or \
+            not hasattr(lrp.dp, "nats"):
+        return ex
+    dp = lrp.dp
+    nats = dp.nats if dp.is_gw_router else [n for n in dp.nats if n.gateway_port]
+    for n in nats:
+        if n.type in ("dnat", "dnat_and_snat"):
+            lst = ex.ipv4 if n.external_ip.version == 4 else ex.ipv6
+            if n.external_ip not in lst:
+                lst.append(n.external_ip)
+        if n.distributed and n.external_mac not in ex.macs:
+            ex.macs.append(n.external_mac)
+    if dp.is_gw_router or dp.dgps:
+        nets = [ip.network for ip in lrp.lrp_networks.ips]
+        for lb in dp.lbs:
+            for vip in sorted(lb.vips):
+                host = vip[1:].partition("]")[0] if vip.startswith("[") else \
+                    vip.split(":")[0] if vip.count(":") == 1 else vip
+                try:
+                    ip = ipaddress.ip_address(host)
+                except ValueError:
+                    continue
+                lst = ex.ipv4 if ip.version == 4 else ex.ipv6
+                if any(ip in n for n in nets) and ip not in lst:
+                    lst.append(ip)
+    cr = getattr(lrp, "cr_port", None)
+    if cr is not None:
+        ex.l2[lrp.lrp_networks.mac] = ' && is_chassis_resident("%s")' % cr.name
+        for n in nats:
+            if n.distributed and n.gateway_port is lrp:
+                ex.l2[n.external_mac] = ' && is_chassis_resident("%s")' % n.logical_port
+    return ex

@@ -8,6 +8,7 @@ lflow.LflowTable).  ACLs, QoS and load balancers live in acl.py and lb.py.
 from pyovn.northd import acl as acl_mod
 from pyovn.northd import addresses as addr
 from pyovn.northd import lb as lb_mod
+from pyovn.northd import lr_model
 from pyovn.northd import validate
 from pyovn.northd.model import opt
 from pyovn.northd.stages import S
@@ -423,30 +424,38 @@ def build_l2(model, dp, ports, add, ctx):
         if p.type != "router" or p.peer is None or p.peer.lrp_networks is None:
             continue
         nets = p.peer.lrp_networks
+        extra = lr_model.switch_extras(p)      # router NAT/LB/DGP (northd part 2)
         if len(dp.router_ports) == len(ports):
             # Only routers on this switch: nobody else to flood to.
             flood = 'outport = %s; output;' % q(p.name)
         else:
             flood = 'clone {outport = %s; output; }; outport = "%s"; output;' \
                     % (q(p.name), MC_FLOOD_L2)
-        for ip in nets.ipv4:
+        for ip in nets.ipv4 + extra.ipv4:
             add(stage, 80, "flags[1] == 0 && arp.op == 1 && arp.tpa == %s" % ip,
                 flood, hint=p.row)
-        for ip in nets.ipv6:
+        for ip in nets.ipv6 + extra.ipv6:
             add(stage, 80, "flags[1] == 0 && nd_ns && nd.target == %s" % ip, flood,
                 hint=p.row)
         if len(dp.router_ports) != len(ports):
             add(stage, 75, "eth.src == {%s} && (arp.op == 1 || rarp.op == 3 || nd_ns)"
-                % nets.mac, 'outport = "%s"; output;' % MC_FLOOD_L2, hint=p.row)
+                % ", ".join([nets.mac] + extra.macs), 'outport = "%s"; output;' % MC_FLOOD_L2, hint=p.row)
     add(stage, 70, "eth.mcast", 'outport = "%s"; output;' % MC_FLOOD)
     for p in ports:
         if p.type == "external":
             continue
+        # A DGP's MACs only on their chassis (northd part 2).
+        resident = lr_model.switch_extras(p).l2 if p.type == "router" else {}
+        macs = []
         for a in p.lsp_addrs:
             if addr.mac_is_multicast(a.mac):
                 continue
+            macs.append(a.mac)
+        macs += [m for m in resident if m not in macs]
+        for mac in macs:
             action = 'outport = %s; output;' % q(p.name) if p.enabled else "drop;"
-            add(stage, 50, "eth.dst == %s" % a.mac, action, hint=p.row)
+            add(stage, 50, "eth.dst == %s%s" % (mac, resident.get(mac, "")), action,
+                hint=p.row)
     add(stage, 0, "1", "outport = get_fdb(eth.dst); next;")
 
     unk = S.LS_IN_L2_UNKNOWN
