@@ -104,8 +104,9 @@ def run_trace(view, opts, args, out):
         tracer = Tracer(view, opts.ct, opts.lb_dst, opts.select_id, opts.friendly)
     except ValueError as e:
         raise UsageError("--ct: %s" % e)
+    flow_text = ovs_flow_text(mf, view, dp)      # before the trace changes mf
     result = tracer.trace(dp, mf)
-    result.flow_text = ovs_flow_text(mf, view, dp)
+    result.flow_text = flow_text
     forms = []
     if opts.all:
         forms = ["detailed", "summary", "minimal"]

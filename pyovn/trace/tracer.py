@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 
 from pyovn import lang
 from pyovn.lang.actions import Interpreter, ParseContext, parse_actions
+from pyovn.lang.actions import assign as act_assign
 from pyovn.lang.actions import conntrack as act_ct
 from pyovn.lang.actions import control as act_ctl
+from pyovn.lang.actions import neighbor as act_nb
 from pyovn.lang.actions import packet as act_pkt
 from pyovn.lang.context import Context
 from pyovn.lang.errors import LangError
@@ -298,19 +300,17 @@ class Tracer:
                               act_ct._CtLbBase)):
                 self._conntrack(dp, a, mf, fnode, st, depth, ctx, it)
                 return
-            if isinstance(a, act_ctl.Clone):
-                b = fnode.add("branch", "clone")
-                self._actions(dp, pipeline, table, a.actions, mf.copy(), b, None,
+            if isinstance(a, (act_ctl.Clone, act_pkt._Nested)):
+                # The action line, then what the copy (clone) or the packet
+                # the action generates (arp, icmp4, ...) goes through.
+                fnode.add("action", text)
+                b = fnode.add("branch", a.names[0], nested=True)
+                sub = mf.copy()
+                if not isinstance(a, act_ctl.Clone):
+                    _generate(a.names[0], sub)
+                self._actions(dp, pipeline, table, a.actions, sub, b, b,
                               st.fork(), depth + 1, ctx)
                 continue
-            if isinstance(a, act_pkt._Nested):
-                b = fnode.add("branch", a.names[0])
-                gen = mf.copy()
-                _generate(a.names[0], gen)
-                self._actions(dp, pipeline, table, a.actions, gen, b, None,
-                              st.fork(), depth + 1, ctx)
-                continue
-            before = dict(mf.ints)
             self._notes = []
             start = len(it.effects)
             it.stopped = False
@@ -319,7 +319,7 @@ class Tracer:
             for note in self._notes:
                 fnode.add("comment", note)
             self._notes = []
-            changes = self._changes(before, mf)
+            changes = self._data_lines(a, it, mf)
             if changes:
                 line.info["data"] = changes
                 st.changes.extend(changes)
@@ -333,6 +333,33 @@ class Tracer:
                         # ovn-trace's minimal form lists these results.
                         line.info.setdefault("data", []).append(
                             "%s = %d;" % (a.dst.format(), it.get(a.dst.ovs)))
+
+    def _data_lines(self, a, it, mf):
+        """What action A did to packet data, reduced to constants
+        (`ip4.dst = 10.0.0.3;`), in the action's order; register and
+        metadata writes are left out."""
+        def is_data(f):
+            return (not f.string and not f.ovn_only and f.ovs is not None
+                    and _is_data_field(f.ovs.field))
+
+        def fmt(f):
+            sym = mf.symtab.lookup(f.name)
+            return "hex" if (sym is None or f.sliced) else sym.fmt
+
+        if isinstance(a, act_assign.DecTtl):
+            return ["ip.ttl--;"]
+        if isinstance(a, (act_nb.GetArp, act_nb.GetNd)):
+            return ["eth.dst = %s;" % mac_text(mf.get("eth.dst"))]
+        if isinstance(a, act_assign.Load) and is_data(a.dst):
+            return ["%s = %s;" % (a.dst.format(),
+                                  format_value(it.get(a.dst.ovs), fmt(a.dst)))]
+        if isinstance(a, act_assign.Move) and is_data(a.dst):
+            return ["%s = %s;" % (a.dst.format(),
+                                  format_value(it.get(a.dst.ovs), fmt(a.src)))]
+        if isinstance(a, act_assign.Exchange):
+            return ["%s = %s;" % (f.format(), format_value(it.get(f.ovs), fmt(f)))
+                    for f in (a.a, a.b) if is_data(f)]
+        return []
 
     def _changes(self, before, mf):
         if self._by_ovs is None:
@@ -362,52 +389,50 @@ class Tracer:
 
     def _conntrack(self, dp, a, mf, fnode, st, depth, ctx, it):
         name = a.names[0]
-        bits, default = self._next_ct()
-        note = ""
         n_changes = len(st.changes)
-        if isinstance(a, act_ct._CtLbBase):
-            backend = None
-            if a.backends:
-                choices = [b.format() for b in a.backends]
-                backend = self._choose_backend(choices)
-            elif self.lb_dst:
-                backend = self.lb_dst
-            if backend:
-                before = dict(mf.ints)
-                _apply_backend(mf, backend)
-                st.changes.extend(self._changes(before, mf))
-                bits |= 1 << CT_BITS["dnat"]
-                note = "/* selected backend %s */" % backend
-        elif isinstance(a, act_ct._CtNatBase):
+        fnode.add("action", self.friendly_text(str(a)))
+        if isinstance(a, act_ct._CtNatBase):
+            # ovn-trace(8): ct_dnat/ct_snat without an address leave the
+            # packet unchanged (no NAT state known); with one they NAT.
+            bits = mf.get("ct_state")
             if a.ip:
                 field = ("ip4." if ":" not in a.ip else "ip6.") + a.nat_kind
-                before = dict(mf.ints)
                 mf.set(field, int(ipaddress.ip_address(a.ip)))
-                if a.port_lo is not None:
-                    l4 = _l4(mf)
-                    if l4:
-                        mf.set(l4 + (".dst" if a.nat_kind == "dst" else ".src"),
-                               a.port_lo)
-                st.changes.extend(self._changes(before, mf))
+                st.changes.append("%s = %s;" % (field, a.ip))
+                if a.port_lo is not None and _l4(mf):
+                    l4 = _l4(mf) + (".dst" if a.nat_kind == "dst" else ".src")
+                    mf.set(l4, a.port_lo)
+                    st.changes.append("%s = %d;" % (l4, a.port_lo))
                 bits |= 1 << CT_BITS["dnat" if a.nat_kind == "dst" else "snat"]
+                label = str(a).rstrip(";")
             elif name.startswith("ct_snat") and dp.is_gateway_router:
-                note = "/* no-op on a gateway router */"
+                label = name + " /* assuming no un-snat entry, so no change */"
             else:
-                note = "/* assuming no un-%snat entry, so no change */" % a.nat_kind
-        mf.set("ct_state", bits)
-        fnode.add("action", self.friendly_text(str(a)))
-        dflt = " /* default (use --ct to customize) */" if default else ""
-        if name == "ct_next":
-            label = "ct_next(ct_state=%s%s)" % (format_ct_state(bits), dflt)
-        elif default:
-            label = name + dflt
+                label = "%s /* assuming no un-%snat entry, so no change */" % (
+                    name, "d" if a.nat_kind == "dst" else "s")
+            mf.set("ct_state", bits)
         else:
-            label = "%s(ct_state=%s)" % (name, format_ct_state(bits))
+            bits, default = self._next_ct()
+            dflt = " /* default (use --ct to customize) */" if default else ""
+            if isinstance(a, act_ct._CtLbBase):
+                backend = None
+                if a.backends:
+                    backend = self._choose_backend([b.format() for b in a.backends])
+                elif self.lb_dst:
+                    backend = self.lb_dst
+                if backend:
+                    before = dict(mf.ints)
+                    _apply_backend(mf, backend)
+                    st.changes.extend(self._changes(before, mf))
+                    bits |= 1 << CT_BITS["dnat"]
+            mf.set("ct_state", bits)
+            if name == "ct_next":
+                label = "ct_next(ct_state=%s%s)" % (format_ct_state(bits), dflt)
+            else:
+                label = name + dflt
         b = fnode.add("branch", label, ct=name)
         if len(st.changes) > n_changes:
             b.info["data"] = st.changes[n_changes:]
-        if note:
-            b.add("comment", note)
         self._table(dp, a.pipeline, a.table, mf, b, st, depth + 1)
 
     def _choose_backend(self, choices):
@@ -446,7 +471,8 @@ class Tracer:
                 self._verdict_drop('unknown output port "%s"' % outport, st)
                 return
             if outport == inport and not loopback:
-                fnode.add("drop", "/* omitting output because inport == outport */")
+                fnode.add("drop", "/* omitting output because inport == outport "
+                          "&& !flags.loopback */")
                 self._verdict_drop("inport == outport", st)
                 return
             if port.type == "chassisredirect":
@@ -522,6 +548,8 @@ class Tracer:
             mf = it.flow
             if name == "mac_binding":
                 mac = view.mac_binding(name_of(args["port"]), ip_of(args["ip"]))
+                if not mac:
+                    self._notes.append("/* No MAC binding. */")
                 return int(mac.replace(":", ""), 16) if mac else None
             if name in ("lookup_arp", "lookup_nd"):
                 mac = view.mac_binding(name_of(args["port"]), ip_of(args["ip"]))
@@ -610,11 +638,11 @@ def _enter_datapath(mf, inport):
 
 
 def _generate(name, mf):
-    """The packet an action like arp { } or icmp4 { } starts from."""
+    """The packet an action like arp { } or icmp4 { } starts from
+    (ovn-sb(5)): the nested actions then change what they need."""
     if name == "arp":
         spa, tpa = mf.get("ip4.src"), mf.get("ip4.dst")
         mf.set("eth.type", 0x806)
-        mf.set("eth.dst", 0xffffffffffff)
         mf.set("arp.op", 1)
         mf.set("arp.sha", mf.get("eth.src"))
         mf.set("arp.spa", spa)

@@ -114,7 +114,12 @@ def test_load_balancer_backend_and_ct_flags(c_sb):
     assert "ip4.dst = 192.168.2.21;" in res.verdicts[0].changes
     assert "tcp.dst = 8080;" in res.verdicts[0].changes
     labels = [n.text for n in res.root.walk() if n.kind == "branch" and n.info.get("ct")]
-    assert labels[0].startswith("ct_lb") and "new" in labels[0]
+    # Flags given: no "default" remark, as ovn-trace.
+    assert labels[:2] == ["ct_lb", "ct_lb"]
+    # Without --ct the connection is established: the VIP is not balanced.
+    res = trace(view, LB)
+    assert outputs(res) == [] and "default (use --ct to customize)" in str(
+        [n.text for n in res.root.walk()])
 
 
 def test_unknown_destination_goes_nowhere(c_sb):
