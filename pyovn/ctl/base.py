@@ -75,6 +75,10 @@ class Command:
         self.validate = validate
         self.mode = mode
         self.help = help
+        # Commands that may change anything (the generic database commands)
+        # empty the per-invocation lookup caches (Context.cache) after
+        # they run; the tools' own commands keep the caches up to date.
+        self.invalidates_cache = False
 
 
 class Registry:
@@ -245,16 +249,48 @@ class Context:
                 row.verify(c)
 
     def add_to(self, row, column, item):
-        """Adds ITEM (a Row) to the set column COLUMN of ROW (verified)."""
-        self.verify(row, column)
-        cur = list(getattr(row, column))
-        if all(x.uuid != item.uuid for x in cur if x is not None):
-            setattr(row, column, [x for x in cur if x is not None] + [item])
+        """Adds ITEM (a Row) to the set column COLUMN of ROW.  On a row the
+        server already has this is a "mutate" (no read, no verify, cheap
+        however large the set); on a row of this transaction it is a write
+        of the whole set, from a list kept in the cache so that adding N
+        items costs N list appends, not N conversions of the set."""
+        if row._data is not None and column not in row._changes:
+            row.addvalue(column, item)
+            return
+        datum = self._shadow(row, column)
+        atom = ovs.db.data.Atom(ovs.db.types.UuidType, item.uuid)
+        if atom not in datum.values:
+            datum.values[atom] = None
+            self._write_set(row, column, datum)
 
     def remove_from(self, row, column, item):
-        self.verify(row, column)
-        cur = [x for x in getattr(row, column) if x is not None]
-        setattr(row, column, [x for x in cur if x.uuid != item.uuid])
+        if row._data is not None and column not in row._changes:
+            row.delvalue(column, item)
+            return
+        datum = self._shadow(row, column)
+        atom = ovs.db.data.Atom(ovs.db.types.UuidType, item.uuid)
+        if datum.values.pop(atom, 0) is None:
+            self._write_set(row, column, datum)
+
+    def _shadow(self, row, column):
+        """The value of a set-of-references column of a row this
+        transaction writes, as a Datum kept in the cache."""
+        key = ("set", row.uuid, column)
+        datum = self.cache.get(key)
+        if datum is None:
+            datum = values.datum_of(row, column)
+            self.cache[key] = datum
+        return datum
+
+    def _write_set(self, row, column, datum):
+        table = row._table
+        if getattr(table.rows, "indexes", None):
+            setattr(row, column, values.to_python(datum))   # keeps indexes
+        else:
+            # Row.__setattr__ reads the old value back (to maintain IDL
+            # indexes), which costs a conversion of the whole set per call;
+            # with no index registered, write the Datum directly.
+            self.txn._write(row, table.columns[column], datum)
 
     def find_table(self, name):
         return self.runner.find_table(name)
@@ -649,6 +685,8 @@ class Runner:
                         ctx = Context(self, inv, txn)
                         contexts.append(ctx)
                         inv.command.run(ctx)
+                        if inv.command.invalidates_cache:
+                            self.cache.clear()
                     self.symbols.check_all_defined()
                 except BaseException:
                     txn.abort()

@@ -361,6 +361,10 @@ def cmd_wait_until(ctx):
         raise NotYet()
 
 
+for _cmd in REGISTRY.commands.values():
+    _cmd.invalidates_cache = _cmd.mode == "rw"
+
+
 @command("comment", "[ARG]...", args=(0, None), mode="ro")
 def cmd_comment(ctx):
     """Has no effect except in the database log."""

@@ -19,6 +19,26 @@ KINDS = {
 }
 
 
+def _name_index(ctx, table):
+    """name -> [rows] of TABLE, built once per invocation (ctx.cache) and
+    kept up to date by remember(); deleted rows are filtered on lookup."""
+    key = ("names", table)
+    idx = ctx.cache.get(key)
+    if idx is None:
+        idx = {}
+        for r in ctx.table(table).rows.values():
+            idx.setdefault(r.name, []).append(r)
+        ctx.cache[key] = idx
+    return idx
+
+
+def remember(ctx, table, row):
+    """Records ROW (just inserted, name set) in the name index."""
+    idx = ctx.cache.get(("names", table))
+    if idx is not None:
+        idx.setdefault(row.name, []).append(row)
+
+
 def by_name_or_uuid(ctx, table, key, must_exist=True):
     """The row of TABLE whose UUID or name is KEY."""
     what, plural = KINDS[table]
@@ -27,7 +47,8 @@ def by_name_or_uuid(ctx, table, key, must_exist=True):
         row = rows.get(uuidlib.UUID(key))
         if row is not None:
             return row
-    found = [r for r in rows.values() if r.name == key]
+    found = [r for r in _name_index(ctx, table).get(key, ())
+             if rows.get(r.uuid) is r]
     if len(found) > 1:
         raise CtlError("Multiple %s named '%s'.  Use a UUID." % (plural, key))
     if found:
@@ -66,20 +87,41 @@ def ha_group(ctx, key, must_exist=True):
     return by_name_or_uuid(ctx, "HA_Chassis_Group", key, must_exist)
 
 
+def _owner_map(ctx, table):
+    """port uuid -> owning switch/router row, built once per invocation."""
+    key = ("owner", table)
+    m = ctx.cache.get(key)
+    if m is None:
+        m = {}
+        for owner in ctx.table(table).rows.values():
+            for p in owner.ports:
+                if p is not None:
+                    m[p.uuid] = owner
+        ctx.cache[key] = m
+    return m
+
+
+def set_owner(ctx, table, port, owner):
+    """Records that PORT now belongs to OWNER (a row of TABLE)."""
+    m = ctx.cache.get(("owner", table))
+    if m is not None:
+        m[port.uuid] = owner
+
+
+def _owner(ctx, table, port, what):
+    owner = _owner_map(ctx, table).get(port.uuid)
+    if owner is None or ctx.table(table).rows.get(owner.uuid) is not owner:
+        raise CtlError("logical port %s is not part of any logical %s"
+                       % (port.name, what))
+    return owner
+
+
 def switch_of_port(ctx, port):
-    for s in ctx.rows("Logical_Switch"):
-        if any(p is not None and p.uuid == port.uuid for p in s.ports):
-            return s
-    raise CtlError("logical port %s is not part of any logical switch"
-                   % port.name)
+    return _owner(ctx, "Logical_Switch", port, "switch")
 
 
 def router_of_port(ctx, port):
-    for r in ctx.rows("Logical_Router"):
-        if any(p is not None and p.uuid == port.uuid for p in r.ports):
-            return r
-    raise CtlError("logical port %s is not part of any logical router"
-                   % port.name)
+    return _owner(ctx, "Logical_Router", port, "router")
 
 
 def dhcp_options(ctx, key, must_exist=True):

@@ -52,6 +52,7 @@ def lb_add(ctx):
         return
     lb = ctx.insert("Load_Balancer")
     lb.name = name
+    nb.remember(ctx, "Load_Balancer", lb)
     lb.protocol = proto or "tcp"
     lb.vips = {vip: backends}
     if ctx.has("--reject"):

@@ -38,6 +38,7 @@ def lr_add(ctx):
     row = ctx.insert("Logical_Router")
     if name:
         row.name = name
+        nb.remember(ctx, "Logical_Router", row)
 
 
 @command("lr-del", "ROUTER", args=(1, 1), options=("--if-exists",))
@@ -117,11 +118,13 @@ def lrp_add(ctx):
         return
     port = ctx.insert("Logical_Router_Port")
     port.name = name
+    nb.remember(ctx, "Logical_Router_Port", port)
     port.mac = mac
     port.networks = nets
     if peer is not None:
         port.peer = peer
     ctx.add_to(router, "ports", port)
+    nb.set_owner(ctx, "Logical_Router", port, router)
 
 
 @command("lrp-del", "PORT", args=(1, 1), options=("--if-exists",))
@@ -685,7 +688,9 @@ def ha_chassis_group_add(ctx):
     if nb.ha_group(ctx, ctx.args[0], must_exist=False) is not None:
         raise CtlError("%s: an HA chassis group with this name already exists"
                        % ctx.args[0])
-    ctx.insert("HA_Chassis_Group").name = ctx.args[0]
+    g = ctx.insert("HA_Chassis_Group")
+    g.name = ctx.args[0]
+    nb.remember(ctx, "HA_Chassis_Group", g)
 
 
 @command("ha-chassis-group-del", "GROUP", args=(1, 1))

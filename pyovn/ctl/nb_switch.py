@@ -41,6 +41,7 @@ def ls_add(ctx):
     row = ctx.insert("Logical_Switch")
     if name:
         row.name = name
+        nb.remember(ctx, "Logical_Switch", row)
 
 
 @command("ls-del", "SWITCH", args=(1, 1), options=("--if-exists",))
@@ -106,10 +107,12 @@ def lsp_add(ctx):
         return
     port = ctx.insert("Logical_Switch_Port")
     port.name = name
+    nb.remember(ctx, "Logical_Switch_Port", port)
     if parent is not None:
         port.parent_name = parent
         port.tag_request = tag
     ctx.add_to(ls, "ports", port)
+    nb.set_owner(ctx, "Logical_Switch", port, ls)
 
 
 @command("lsp-del", "PORT", args=(1, 1), options=("--if-exists",))
@@ -154,6 +157,35 @@ def lsp_get_tag(ctx):
         ctx.writeln(str(t))
 
 
+def _port_ips(addresses):
+    """The IP addresses (normal form) in a port's addresses entries."""
+    ips = set()
+    for a in addresses:
+        parts = a.split()
+        if not parts or not v.is_mac(parts[0]):
+            continue
+        for p in parts[1:]:
+            try:
+                ips.add(str(v.ip_or_prefix(p)[0]))
+            except CtlError:
+                pass
+    return ips
+
+
+def _switch_ips(ctx, ls):
+    """ip -> port of switch LS, built once per invocation."""
+    key = ("ls_ips", ls.uuid)
+    idx = ctx.cache.get(key)
+    if idx is None:
+        idx = {}
+        for p in ls.ports:
+            if p is not None:
+                for ip in _port_ips(p.addresses):
+                    idx[ip] = p
+        ctx.cache[key] = idx
+    return idx
+
+
 def _check_addresses(inv):
     for a in inv.args[1:]:
         v.lsp_address(a)
@@ -167,33 +199,26 @@ def lsp_set_addresses(ctx):
     """Sets the addresses of a port ("MAC [IP]...", unknown, dynamic, router)."""
     port = nb.lsp(ctx, ctx.args[0])
     addrs = ctx.args[1:]
-    if "router" in addrs and port.type != "router":
-        pass  # accepted, as ovn-nbctl does; northd ignores it on non-router ports
     # An IP address may be used by only one port of a switch.
     ls = nb.switch_of_port(ctx, port)
-    mine = set()
-    for a in addrs:
-        parts = a.split()
-        if parts and v.is_mac(parts[0]):
-            mine.update(str(v.ip_or_prefix(p)[0]) for p in parts[1:]
-                        if p != "dynamic")
-    for other in ls.ports:
+    index = _switch_ips(ctx, ls)
+    mine = _port_ips(addrs)
+    for ip in mine:
+        other = index.get(ip)
         if other is None or other.uuid == port.uuid:
             continue
-        for a in other.addresses:
-            parts = a.split()
-            if not parts or not v.is_mac(parts[0]):
-                continue
-            for p in parts[1:]:
-                try:
-                    ip = str(v.ip_or_prefix(p)[0])
-                except CtlError:
-                    continue
-                if ip in mine:
-                    raise CtlError("Error on switch %s: duplicate IPv%d address "
-                                   "'%s' found on logical switch port '%s'"
-                                   % (ls.name, 6 if ":" in ip else 4, ip,
-                                      other.name))
+        # the index may be stale: check the other port really has it now
+        if ctx.table("Logical_Switch_Port").rows.get(other.uuid) is other \
+                and ip in _port_ips(other.addresses) \
+                and nb.switch_of_port(ctx, other).uuid == ls.uuid:
+            raise CtlError("Error on switch %s: duplicate IPv%d address "
+                           "'%s' found on logical switch port '%s'"
+                           % (ls.name, 6 if ":" in ip else 4, ip, other.name))
+    for ip in _port_ips(port.addresses):
+        if index.get(ip) is port:
+            del index[ip]
+    for ip in mine:
+        index[ip] = port
     port.addresses = addrs
 
 
@@ -463,6 +488,7 @@ def pg_add(ctx):
         raise CtlError("%s: a port group with this name already exists" % name)
     g = ctx.insert("Port_Group")
     g.name = name
+    nb.remember(ctx, "Port_Group", g)
     g.ports = _ports_by_name(ctx, ctx.args[1:])
 
 

@@ -344,3 +344,31 @@ def test_short_options_and_env_options(nbctl, monkeypatch):
                  "Logical_Switch") == "name\nsw0\n"
     monkeypatch.setenv("OVN_NBCTL_OPTIONS", "--format=csv --no-headings")
     assert nbctl("--columns=name", "list", "Logical_Switch") == "sw0\n"
+
+
+def test_large_invocation_with_adds_deletes_and_generic_commands(nbctl):
+    """Hundreds of commands in one transaction on rows the transaction
+    itself created: later commands see every earlier change, including
+    ones made by the generic commands."""
+    argv = ["ls-add", "big"]
+    for i in range(400):
+        argv += ["--", "lsp-add", "big", "p%d" % i, "--",
+                 "lsp-set-addresses", "p%d" % i,
+                 "00:00:00:00:%02x:%02x 10.1.%d.%d" % (i // 256, i % 256,
+                                                      i // 200, i % 200 + 1)]
+    for i in range(0, 400, 2):
+        argv += ["--", "lsp-del", "p%d" % i]
+    argv += ["--", "set", "Logical_Switch", "big", "external_ids:k=v",
+             "--", "lsp-add", "big", "p0", "--",
+             "lsp-set-addresses", "p0", "00:00:00:00:00:00 10.1.0.1"]
+    nbctl(*argv)
+    ls = one(nbctl.rows("Logical_Switch"), name="big")
+    names = sorted(p.name for p in ls["ports"])
+    assert len(names) == 201 and "p0" in names and "p2" not in names
+    assert ls["external_ids"] == {"k": "v"}
+    assert len(nbctl.rows("Logical_Switch_Port")) == 201
+    # the address of deleted p0 was freed for the new p0; p1's is taken
+    err = nbctl.fails("lsp-add", "big", "q", "--", "lsp-set-addresses", "q",
+                      "00:00:00:00:09:09 10.1.0.2")
+    assert "duplicate IPv4 address '10.1.0.2' found on logical switch port " \
+        "'p1'" in err
