@@ -319,7 +319,7 @@ def switch_extras(lsp):
                 if any(ip in n for n in nets) and ip not in lst:
                     lst.append(ip)
     cr = getattr(lrp, "cr_port", None)
-    if cr is not None:
+    if cr is not None and len(dp.dgps) == 1:
         ex.l2[lrp.lrp_networks.mac] = ' && is_chassis_resident("%s")' % cr.name
         for n in nats:
             if n.distributed and n.gateway_port is lrp:

@@ -102,11 +102,17 @@ def build(model, dp, ports, add, ctx):
     if nats:
         add(st_chk, 50, "ip && ct_mark.natted == 1", "reg9[4] = 1; next;")
     force_dnat = {}
+    force_lb = {}
     if dp.is_gw_router:
         force_dnat = _force_snat_ips(dp, "dnat_force_snat_ip", ctx)
         for v, ip in sorted(force_dnat.items()):
             add(st_unsnat, 110, "%s && %s.dst == %s" % (v, v, ip), "ct_snat;")
             add(st_snat, 100, "flags.force_snat_for_dnat == 1 && %s" % v,
+                "ct_snat(%s);" % ip)
+        force_lb = _force_snat_ips(dp, "lb_force_snat_ip", ctx)
+        for v, ip in sorted(force_lb.items()):
+            add(st_unsnat, 110, "%s && %s.dst == %s" % (v, v, ip), "ct_snat;")
+            add(st_snat, 100, "flags.force_snat_for_lb == 1 && %s" % v,
                 "ct_snat(%s);" % ip)
     for n in nats:
         v, ext, lip = n.v, n.external_ip, n.logical_ip_text
@@ -202,9 +208,11 @@ def build(model, dp, ports, add, ctx):
         if not backends:
             continue
         skip = lb.options.get("skip_snat") == "true"
-        pre = "flags.skip_snat_for_lb = 1; " if skip else ""
-        lb_act = "%sct_lb_mark(backends=%s%s);" % (pre, backends,
-                                                   "; skip_snat" if skip else "")
+        force = not skip and v in force_lb
+        pre = "flags.skip_snat_for_lb = 1; " if skip else \
+            "flags.force_snat_for_lb = 1; " if force else ""
+        lb_act = "%sct_lb_mark(backends=%s%s);" % (
+            pre, backends, "; skip_snat" if skip else "; force_snat" if force else "")
         for res in gw_res:
             if port:
                 add(st_dnat, 120, "ct.new && !ct.rel && %s && %s.dst == %s && %s && "
@@ -247,6 +255,8 @@ def build(model, dp, ports, add, ctx):
     add(st_snat, 120, "nd_ns", "next;")
 
 
+NA_REPLY = ("nd_na { eth.src = %s; ip6.src = nd.target; nd.tll = %s; "
+            "outport = inport; flags.loopback = 1; output; };")
 ARP_REPLY = ("eth.dst = eth.src; eth.src = %s; arp.op = 2; /* ARP reply */ "
              "arp.tha = arp.sha; arp.sha = %s; arp.tpa <-> arp.spa; "
              "outport = inport; flags.loopback = 1; output;")
@@ -280,8 +290,21 @@ def build_nat_arp(dp, ports, add, ctx):
             add(st, 90, "inport == %s && arp.op == 1 && arp.tpa == $%s%s"
                 % (q(p.name), lb_vip_set_name(dp, "ip4"), res),
                 ARP_REPLY % ("xreg0[0..47]", "xreg0[0..47]"), hint=p.row)
+    if lb_vip_set_name(dp, "ip6") in lb_vip_sets(dp):
+        for p in ports:
+            cr = getattr(p, "cr_port", None)
+            res = " && is_chassis_resident(%s)" % q(cr.name) if cr is not None else ""
+            add(st, 90, "inport == %s && nd_ns && nd.target == $%s%s"
+                % (q(p.name), lb_vip_set_name(dp, "ip6"), res),
+                NA_REPLY % ("xreg0[0..47]", "xreg0[0..47]"), hint=p.row)
     for n in _nats(dp):
         if n.external_ip.version != 4:
+            from pyovn.northd import addresses as addr
+            ext = n.external_ip
+            if dp.is_gw_router:
+                add(st, 90, "ip6.dst == {%s, %s} && nd_ns && nd.target == %s"
+                    % (ext, addr.solicited_node(ext), ext),
+                    NA_REPLY % ("xreg0[0..47]", "xreg0[0..47]"), hint=n.row)
             continue
         ext = n.external_ip
         add(st, 90, "arp.op == 1 && arp.tpa == %s" % ext,

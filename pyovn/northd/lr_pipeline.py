@@ -58,18 +58,20 @@ def _ports(dp):
 def build_router(model, dp, t, ctx):
     add = lambda *a, **kw: t.add(dp, *a, **kw)
     ports = _ports(dp)
+    # A disabled port admits and delivers nothing; its other flows stay
+    # (as in 23.03), they are unreachable without admission.
     enabled = [p for p in ports if p.enabled]
     build_admission(dp, enabled, add)
-    build_neighbor(dp, enabled, add, ctx)
-    build_ip_input(dp, enabled, add, ctx)
-    lr_nat.build(model, dp, enabled, add, ctx)
+    build_neighbor(dp, ports, add, ctx)
+    build_ip_input(dp, ports, add, ctx)
+    lr_nat.build(model, dp, ports, add, ctx)
     for stage in (S.LR_IN_ECMP_STATEFUL, S.LR_OUT_POST_SNAT):
         add(stage, 0, "1", "next;")
-    build_nd_ra(dp, enabled, add, ctx)
-    build_pkt_len(dp, enabled, add, ctx)
-    build_routing(dp, enabled, add, ctx)
-    build_policies(dp, enabled, add, ctx)
-    build_arp_resolve(model, dp, enabled, add, ctx)
+    build_nd_ra(dp, ports, add, ctx)
+    build_pkt_len(dp, ports, add, ctx)
+    build_routing(dp, ports, add, ctx)
+    build_policies(dp, ports, add, ctx)
+    build_arp_resolve(model, dp, ports, add, ctx)
     build_gw_redirect(dp, enabled, add, ctx)
     build_arp_request(dp, enabled, add, ctx)
     for p in enabled:
@@ -248,7 +250,8 @@ def build_ip_input(dp, ports, add, ctx):
                 "reg0 = 0; handle_dhcpv6_reply;", hint=hint)
         for ip in nets.ipv4:
             add(st, 90, "inport == %s && arp.op == 1 && arp.tpa == %s && arp.spa == %s%s"
-                % (q(p.name), ip, ip.network_str, resident(p)),
+                % (q(p.name), ip, ip.network_str,
+                   resident(p) if len(dp.dgps) <= 1 else ""),
                 ARP_REPLY % (XREG_MAC, XREG_MAC), hint=hint)
         for ip in nets.ipv6:
             add(st, 90, "inport == %s && ip6.dst == {%s, %s} && nd_ns && nd.target == %s%s"
@@ -380,6 +383,8 @@ def build_routing(dp, ports, add, ctx):
         add(st, prio, match, "ip.ttl--; flags.loopback = 1; reg8[0..15] = %d; "
             "reg8[16..31] = select(%s);" % (gid, ", ".join(str(i + 1) for i in
                                                           range(len(members)))))
+        if dp.is_gw_router and any(r.ecmp_symmetric_reply for r in members):
+            _ecmp_symmetric(dp, v, prefix, match, members, add)
         for i, r in enumerate(members):
             src = lr_model.port_addr_for(r.out_port, r.nexthop)
             reg0, reg1 = ("reg0", "reg1") if v == "ip4" else ("xxreg0", "xxreg1")
@@ -390,6 +395,38 @@ def build_routing(dp, ports, add, ctx):
     add(st, 0, "1", "drop;")
     add(ecmp, 150, "reg8[0..15] == 0", "next;")
     add(ecmp, 0, "1", "drop;")
+
+
+def _ecmp_symmetric(dp, v, prefix, match, members, add):
+    """ECMP symmetric reply (gateway routers): remember in conntrack which
+    port and MAC a connection came in from and send replies back there."""
+    prefix_txt = _prefix_text(prefix)
+    add(S.LR_IN_DEFRAG, 100, match, "reg9[5] = chk_ecmp_nh(); ct_next;")
+    seen = []
+    for r in members:
+        p = r.out_port
+        if p in seen or p.key is None:
+            continue
+        seen.append(p)
+        src = lr_model.port_addr_for(p, r.nexthop)
+        inm = "inport == %s && %s.src == %s" % (q(p.name), v, prefix_txt)
+        add(S.LR_IN_DEFRAG, 100, inm, "reg9[5] = chk_ecmp_nh_mac(); ct_next;", hint=r.row)
+        commit = ("ct_commit { ct_label.ecmp_reply_eth = eth.src;  "
+                  "ct_mark.ecmp_reply_port = %d;}; commit_ecmp_nh(ipv6 = %s, proto = %%s); "
+                  "next;" % (p.key, "true" if v == "ip6" else "false"))
+        for proto in ("sctp", "tcp", "udp"):
+            add(S.LR_IN_ECMP_STATEFUL, 100, "%s && (ct.new && !ct.est) && %s"
+                % (inm, proto), commit % proto, hint=r.row)
+            add(S.LR_IN_ECMP_STATEFUL, 100, "%s && (!ct.rpl && ct.est) && %s && "
+                "reg9[5] == 0" % (inm, proto), commit % proto, hint=r.row)
+        rpl = "ct.rpl && reg9[5] == 1 && ct_mark.ecmp_reply_port == %d" % p.key
+        add(S.LR_IN_IP_ROUTING, 10300, "%s && %s" % (rpl, match),
+            "ip.ttl--; flags.loopback = 1; eth.src = %s; %s = %s; outport = %s; next;"
+            % (p.lrp_networks.mac, "reg1" if v == "ip4" else "xxreg1", src.addr,
+               q(p.name)), hint=r.row)
+        add(S.LR_IN_ARP_RESOLVE, 200, rpl, "push(xxreg1); xxreg1 = ct_label; "
+            "eth.dst = xxreg1[32..79]; pop(xxreg1); next;", hint=r.row)
+        add(S.LR_IN_POLICY, 65535, rpl, "next;", hint=r.row)
 
 
 # --- ingress 15/16: policies ------------------------------------------------
@@ -486,6 +523,17 @@ def build_arp_resolve(model, dp, ports, add, ctx):
                 if not lsp.enabled:
                     continue
                 entries = lsp.lsp_addrs
+            if lsp.type == "router":
+                # Another router's addresses: one flow per family.
+                a = entries[0]
+                if a.ipv4:
+                    add(st, 100, "outport == %s && reg0 == %s"
+                        % (q(p.name), one_or_set(ip.addr for ip in a.ipv4)),
+                        "eth.dst = %s; next;" % a.mac, hint=lsp.row)
+                add(st, 100, "outport == %s && xxreg0 == %s"
+                    % (q(p.name), one_or_set(ip.addr for ip in a.ipv6)),
+                    "eth.dst = %s; next;" % a.mac, hint=lsp.row)
+                continue
             for a in entries:
                 for ip in a.ipv4:
                     add(st, 100, "outport == %s && reg0 == %s" % (q(p.name), ip.addr),

@@ -72,16 +72,18 @@ def build(m, view, d, problems):
             continue
         for name, vips in sorted(lr_nat.lb_vip_sets(dp).items()):
             d.add("Address_Set", name, name=name, addresses=vips)
-    # Gateway ARPs: router ports on switches with a localnet port.
+    # Gateway ARPs: the peers of DGPs, and of gateway router ports on
+    # switches with a localnet port.
     for sw in m.switches:
-        if sw.key is None or not sw.localnet_ports:
+        if sw.key is None:
             continue
         for lsp in sw.router_ports:
             lrp = lsp.peer
             pb = pbs.get(lsp.name)
             if pb is None or lrp is None or lrp.lrp_networks is None:
                 continue
-            if getattr(lrp, "cr_port", None) is None and not lrp.dp.is_gw_router:
+            if getattr(lrp, "cr_port", None) is None and \
+                    not (lrp.dp.is_gw_router and sw.localnet_ports):
                 continue
             pb["nat_addresses"] = nat_addresses(lsp, lrp)
 

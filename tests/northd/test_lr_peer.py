@@ -89,6 +89,9 @@ lr-lb-add gw lbg
 # index, pyovn after the datapath's tunnel key: compare them by contents.
 _RTR_LB = re.compile(r"\$_rtr_lb_\d+_")
 _ECMP = re.compile(r"reg8\[16\.\.31\] == \d+")
+# Port tunnel keys (in ct_mark.ecmp_reply_port) follow each northd's own
+# allocation order.
+_REPLY_PORT = re.compile(r"ecmp_reply_port (==|=) \d+")
 
 
 def _normalize(flows):
@@ -99,6 +102,8 @@ def _normalize(flows):
         if stage in ("lr_in_ip_routing_ecmp", "lr_in_policy_ecmp"):
             match = _ECMP.sub("reg8[16..31] == *", match)
         match = _RTR_LB.sub("$_rtr_lb_N_", match)
+        match = _REPLY_PORT.sub(r"ecmp_reply_port \1 K", match)
+        actions = _REPLY_PORT.sub(r"ecmp_reply_port \1 K", actions)
         out.add((dp, stage, prio, match, actions))
     return out
 
@@ -373,4 +378,51 @@ lrp-add gw2 gw2-x 00:00:00:00:fe:0a 40.0.0.1/24
 def test_gateway_router_options_flows_match_c_northd(c_northd):
     c, py, problems = _compare(c_northd, GW_OPTIONS)
     assert len(c) > 200
+    assert not problems.current
+
+
+# Gateway router with ECMP symmetric reply, lb_force_snat_ip addresses,
+# IPv6 NAT and an IPv6 LB; a router with two DGPs and NAT on each, and a
+# disabled port.
+MORE_GW = """
+ls-add sw0
+lsp-add sw0 vm1 -- lsp-set-addresses vm1 "00:00:00:00:00:01 10.0.0.1 fd00::1"
+ls-add pub
+ls-add pub2
+lr-add gw -- set logical_router gw options:chassis=hv3 options:lb_force_snat_ip="172.16.0.98 fd99::98"
+lrp-add gw gw-sw0 00:00:00:00:fe:01 10.0.0.254/24 fd00::fe/64
+lrp-add gw gw-pub 00:00:00:00:fe:02 172.16.0.2/24 fd99::2/64
+lsp-add sw0 sw0-gw -- lsp-set-type sw0-gw router -- lsp-set-addresses sw0-gw router -- lsp-set-options sw0-gw router-port=gw-sw0
+lsp-add pub pub-gw -- lsp-set-type pub-gw router -- lsp-set-addresses pub-gw router -- lsp-set-options pub-gw router-port=gw-pub
+--ecmp-symmetric-reply lr-route-add gw 0.0.0.0/0 172.16.0.201
+--ecmp-symmetric-reply lr-route-add gw 0.0.0.0/0 172.16.0.202
+lr-nat-add gw dnat_and_snat fd99::31 fd00::1
+lr-nat-add gw snat fd99::30 fd00::/64
+lb-add lb6 [fd99::40]:80 [fd00::1]:8080 tcp
+lb-add lb4 172.16.0.40:80 10.0.0.1:8080 tcp
+lr-lb-add gw lb6
+lr-lb-add gw lb4
+ls-lb-add sw0 lb4
+ls-add sw5
+lsp-add sw5 vm5 -- lsp-set-addresses vm5 "00:00:00:00:05:01 50.0.0.1"
+lr-add r5
+lrp-add r5 r5-sw5 00:00:00:00:f5:01 50.0.0.254/24
+lrp-add r5 r5-pub 00:00:00:00:f5:02 172.16.0.5/24
+lrp-add r5 r5-pub2 00:00:00:00:f5:03 192.168.0.5/24
+lrp-add r5 r5-off 00:00:00:00:f5:04 60.0.0.1/24 -- set logical_router_port r5-off enabled=false
+lsp-add sw5 sw5-r5 -- lsp-set-type sw5-r5 router -- lsp-set-addresses sw5-r5 router -- lsp-set-options sw5-r5 router-port=r5-sw5
+lsp-add pub pub-r5 -- lsp-set-type pub-r5 router -- lsp-set-addresses pub-r5 router -- lsp-set-options pub-r5 router-port=r5-pub
+lsp-add pub2 pub2-r5 -- lsp-set-type pub2-r5 router -- lsp-set-addresses pub2-r5 router -- lsp-set-options pub2-r5 router-port=r5-pub2
+lrp-set-gateway-chassis r5-pub hv1 10
+lrp-set-gateway-chassis r5-pub2 hv2 10
+lr-nat-add r5 snat 172.16.0.50 50.0.0.0/24
+lr-nat-add r5 snat 192.168.0.50 50.0.0.0/24
+lr-nat-add r5 dnat_and_snat 192.168.0.51 50.0.0.1
+lr-route-add r5 0.0.0.0/0 172.16.0.254
+"""
+
+
+def test_symmetric_ecmp_ipv6_nat_two_dgps_flows_match_c_northd(c_northd):
+    c, py, problems = _compare(c_northd, MORE_GW)
+    assert len(c) > 250
     assert not problems.current
