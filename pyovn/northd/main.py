@@ -64,6 +64,7 @@ def main(argv=None):
 
     def recompute(conn, argv):
         nd.dirty = True
+        nd.force = True
         conn.reply(None)
 
     def get_n_threads(conn, argv):

@@ -16,6 +16,18 @@ from pyovn.northd.model import opt
 
 LOCK_NAME = "ovn_northd"
 
+# NB columns northd itself writes: their changes need no recompute.
+NB_OWN_COLUMNS = {
+    "NB_Global": {"sb_cfg", "sb_cfg_timestamp", "hv_cfg", "hv_cfg_timestamp",
+                  "nb_cfg_timestamp"},
+    "Logical_Switch_Port": {"up"},
+}
+# SB tables whose changes change what northd computes (VXLAN in use,
+# requested-chassis); changes to the tables northd owns are its own writes.
+SB_FULL_INPUTS = {"Chassis", "Encap"}
+# SB tables feeding the status written back to the NB.
+SB_STATUS_INPUTS = {"SB_Global", "Chassis_Private", "Port_Binding"}
+
 
 class Northd:
     def __init__(self, nb_remote, sb_remote, paused=False, problems=None):
@@ -26,6 +38,7 @@ class Northd:
         if not paused:
             self.sb.idl.set_lock(LOCK_NAME)
         self.dirty = True
+        self.force = True
         self.seen_seqnos = None
         self.last_nb_cfg = None
         self.had_lock = False
@@ -54,6 +67,7 @@ class Northd:
             self.paused = False
             self.sb.idl.set_lock(LOCK_NAME)
             self.dirty = True
+            self.force = True
             vlog.info("resumed: asking for the SB lock %s" % LOCK_NAME)
 
     # -- loop ------------------------------------------------------------------
@@ -89,38 +103,75 @@ class Northd:
                 "active" if has_lock else "standby"))
             self.had_lock = has_lock
             self.dirty = True
+            self.force = True
         if not self.dirty or not self._ready():
             return False
         self.dirty = False
         try:
             self.iterate()
-        except Exception as e:  # keep serving; log and retry on next change
+        except Exception as e:  # keep serving; log, recompute on the next change
             self.last_error = str(e)
+            self.force = True
             vlog.exception("northd iteration failed: %s" % e)
         return True
 
+    def _classify(self, nb_changes, sb_changes):
+        """What the changes since the last iteration require: "full" (a
+        recompute), "cfg" (only nb_cfg moved: SB_Global + status) or
+        "status" (feedback to the NB only), or None."""
+        if self.force or self.last_result is None:
+            return "full"
+        need = None
+        for table in nb_changes.tables:
+            if nb_changes.inserted(table) or nb_changes.deleted(table):
+                return "full"
+            own = NB_OWN_COLUMNS.get(table)
+            for row in nb_changes.updated(table):
+                cols = nb_changes.updated_columns(table, row)
+                if own is None or cols - own - {"nb_cfg"}:
+                    return "full"
+                if "nb_cfg" in cols and table == "NB_Global":
+                    need = "cfg"
+        tables = sb_changes.tables
+        if tables & SB_FULL_INPUTS:
+            return "full"
+        if need is None and tables & SB_STATUS_INPUTS:
+            need = "status"
+        return need
+
     def iterate(self):
+        nb_changes = self.nb.take_changes()
+        sb_changes = self.sb.take_changes()
+        self.seen_seqnos = (self.nb.idl.change_seqno, self.sb.idl.change_seqno)
+        what = self._classify(nb_changes, sb_changes)
+        if what is None:
+            return
         nb_global = self.nb.rows("NB_Global")
         nb_cfg = nb_global[0].nb_cfg if nb_global else 0
-        self.seen_seqnos = (self.nb.idl.change_seqno, self.sb.idl.change_seqno)
-        vlog.dbg("recomputing for nb_cfg %d" % nb_cfg)
-        view = sb_core.SbView.from_sb(self.sb)
-        result = engine.compute(self.nb, view, self.problems)
-        self.stats["recompute"] += 1
-        self.last_result = result
-        self.problems.flush()
-        self._write_sb(result, nb_cfg)
-        self._write_nb(result, nb_cfg)
+        vlog.dbg("iteration (%s) for nb_cfg %d" % (what, nb_cfg))
+        if what == "full":
+            self.force = False
+            view = sb_core.SbView.from_sb(self.sb)
+            result = engine.compute(self.nb, view, self.problems)
+            self.stats["recompute"] += 1
+            self.last_result = result
+            self.problems.flush()
+            self._write_sb(result, nb_cfg)
+        elif what == "cfg":
+            self._write_sb(self.last_result, nb_cfg, content=False)
+        self._write_nb(self.last_result, nb_cfg)
 
     # -- SB ------------------------------------------------------------------
-    def _write_sb(self, result, nb_cfg):
+    def _write_sb(self, result, nb_cfg, content=True):
+        """Writes RESULT's SB content (unless not CONTENT) and SB_Global."""
         sb = self.sb
         holder = {}
 
         def build(txn):
             stats = sync.SyncStats()
-            _cleanup(sb, result, stats)
-            stats = sync.apply(sb, txn, result.desired, stats=stats)
+            if content:
+                _cleanup(sb, result, stats)
+                stats = sync.apply(sb, txn, result.desired, stats=stats)
             rows = sb.rows("SB_Global")
             g = rows[0] if rows else txn.insert(sb.idl.tables["SB_Global"])
             changed = bool(stats) or not rows

@@ -25,12 +25,31 @@ def dp_nb_uuid(dp_row):
     return ids.get("logical-switch") or ids.get("logical-router")
 
 
+def _raw_map(row, column):
+    return {k.value: v.value for k, v in row._data[column].values.items()}
+
+
+def _raw_scalar(row, column):
+    values = row._data[column].values
+    return next(iter(values)).value if values else None
+
+
 def _lflow_key(row):
-    ids = row.external_ids
-    meter = row.controller_meter
-    return (ids.get("stage-name"), row.pipeline, row.table_id, row.priority,
-            row.match, row.actions, meter[0] if meter else None,
-            ids.get("stage-hint"))
+    # Read the IDL's datums directly: python-ovs converts a whole column to
+    # Python objects on every attribute access, and this runs for every
+    # Logical_Flow row of the SB on every recompute.
+    try:
+        ids = _raw_map(row, "external_ids")
+        return (ids.get("stage-name"), _raw_scalar(row, "pipeline"),
+                _raw_scalar(row, "table_id"), _raw_scalar(row, "priority"),
+                _raw_scalar(row, "match"), _raw_scalar(row, "actions"),
+                _raw_scalar(row, "controller_meter"), ids.get("stage-hint"))
+    except (AttributeError, KeyError, TypeError):
+        ids = row.external_ids
+        meter = row.controller_meter
+        return (ids.get("stage-name"), row.pipeline, row.table_id, row.priority,
+                row.match, row.actions, meter[0] if meter else None,
+                ids.get("stage-hint"))
 
 
 def _dpg_key(row):
@@ -59,6 +78,16 @@ KEYS = {
     # Router gateways (lr_sb.py).
     "HA_Chassis_Group": lambda r: r.name,
     "HA_Chassis": lambda r: (r.external_ids.get("chassis-name"), r.priority),
+}
+
+# Columns the key already covers: equal on every matched row, so not compared.
+KEY_COLUMNS = {
+    "Logical_Flow": {"pipeline", "table_id", "priority", "match", "actions",
+                     "controller_meter"},
+    "Port_Binding": {"logical_port"},
+    "Address_Set": {"name"},
+    "Port_Group": {"name"},
+    "Multicast_Group": {"name"},
 }
 
 # Order of inserts/updates (referenced tables first).  Deletes happen in the
@@ -164,11 +193,14 @@ def apply(sb, txn, desired, tables=None, stats=None):
 
     for table in tables:
         matched = rows_by_key[table]
+        skip = KEY_COLUMNS.get(table, ())
         for k, cols in desired.tables.get(table, {}).items():
             row = matched[k]
             is_new = (table, k) in inserted
             changed = False
             for col, value in cols.items():
+                if not is_new and col in skip:
+                    continue
                 if col == INSERT_ONLY:
                     if is_new:
                         for c, v in value.items():
