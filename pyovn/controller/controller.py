@@ -9,8 +9,8 @@ quiet system sends nothing."""
 import socket
 import time
 
-from pyovn.controller import (binding, chassis, config, ctzones, lflow, ovsports,
-                              physical, portsec)
+from pyovn.controller import (binding, chassis, config, ctzones, lflow, monitor,
+                              ovsports, physical, portsec)
 from pyovn.db.idl import Database, value
 from pyovn.openflow.ofctrl import Ofctrl
 
@@ -44,6 +44,7 @@ class Controller:
         self.n_flows = 0
         self.last_error = None
         self.registered = False
+        self.cond_expect = 0
 
     # -- helpers ---------------------------------------------------------------
     def _warn_once(self, text):
@@ -129,7 +130,7 @@ class Controller:
             chassis.register(self.sb, cfg, iface_types)
             self.vlog.info("registered chassis %s" % cfg.system_id)
         self.registered = True
-        seen = (self.ovs.change_seqno, self.sb.change_seqno)
+        seen = (self.ovs.change_seqno, self.sb.change_seqno, self.sb.idl.cond_seqno)
         if seen == self.seen and not self.force:
             self._ack()
             return
@@ -196,13 +197,25 @@ class Controller:
         self.seq += 1
         glob = self.sb.rows("SB_Global")
         nb_cfg = glob[0].nb_cfg if glob else 0
+        # Narrow (or widen) what the server sends us to the local datapaths.
+        self.cond_expect = monitor.apply(
+            self.sb.idl, monitor.conditions(st, me, set(ifaces), self.sb.rows("Logical_DP_Group"),
+                                            cfg.monitor_all))
+        settled = self.sb.idl.cond_seqno >= self.cond_expect
+        if not settled:
+            # The replica is still catching up with new conditions: this
+            # state may miss rows (a restarted controller would replace a
+            # full, working flow table with a partial one).  Wait for it.
+            self.seen = None
+            return
         for name in st.claims:
-            self.port_seq.setdefault(name, self.seq)
+            if settled:
+                self.port_seq.setdefault(name, self.seq)
         for name in list(self.port_seq):
             if name not in st.claims:
                 del self.port_seq[name]
         self.ofc.put(flows, groups, meters, cfg=(self.seq, nb_cfg))
-        self.seen = (self.ovs.change_seqno, self.sb.change_seqno)
+        self.seen = (self.ovs.change_seqno, self.sb.change_seqno, self.sb.idl.cond_seqno)
         self._ack()
 
     # -- acknowledgements ----------------------------------------------------------
@@ -214,6 +227,8 @@ class Controller:
             return
         seq, nb_cfg = inst
         st = self.state
+        if nb_cfg is None:
+            return
         ts = now_ms()
         # Port_Binding.up and Interface ovn-installed.
         up_ports = {n for n, s in self.port_seq.items() if s <= seq}
@@ -288,11 +303,24 @@ class Controller:
             self._warn_once("external_ids:ovn-remote: %s" % e)
             self.sb = None
             return
+        if not cfg.monitor_all:
+            monitor.apply(self.sb.idl, monitor.conditions(
+                None, None, self._iface_ids(cfg), [], False))
         for t, c in (("Port_Binding", "logical_port"),
                      ("Chassis", "name"), ("Chassis_Private", "name")):
             self.sb.index(t, c)
         self.force = True
         self.vlog.info("connecting to southbound database %s" % cfg.remote)
+
+    def _iface_ids(self, cfg):
+        br = self.ovs.find_one("Bridge", name=cfg.bridge)
+        out = set()
+        if br is not None:
+            for port in br.ports:
+                for iface in port.interfaces:
+                    if iface.external_ids.get("iface-id"):
+                        out.add(iface.external_ids["iface-id"])
+        return out
 
     # -- exit ----------------------------------------------------------------------
     def cleanup(self):
