@@ -274,12 +274,15 @@ class Context:
 
     def _shadow(self, row, column):
         """The value of a set-of-references column of a row this
-        transaction writes, as a Datum kept in the cache."""
+        transaction writes, as a Datum kept in the cache.  It is trusted
+        only while the row still holds the value _write_set() stored (any
+        other write, e.g. a plain assignment by a command, replaces it)."""
         key = ("set", row.uuid, column)
-        datum = self.cache.get(key)
-        if datum is None:
-            datum = values.datum_of(row, column)
-            self.cache[key] = datum
+        entry = self.cache.get(key)
+        if entry is not None and row._changes.get(column) is entry[1]:
+            return entry[0]
+        datum = values.datum_of(row, column)
+        self.cache[key] = [datum, None]
         return datum
 
     def _write_set(self, row, column, datum):
@@ -291,6 +294,7 @@ class Context:
             # indexes), which costs a conversion of the whole set per call;
             # with no index registered, write the Datum directly.
             self.txn._write(row, table.columns[column], datum)
+        self.cache[("set", row.uuid, column)][1] = row._changes.get(column)
 
     def find_table(self, name):
         return self.runner.find_table(name)

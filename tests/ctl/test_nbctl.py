@@ -372,3 +372,15 @@ def test_large_invocation_with_adds_deletes_and_generic_commands(nbctl):
                       "00:00:00:00:09:09 10.1.0.2")
     assert "duplicate IPv4 address '10.1.0.2' found on logical switch port " \
         "'p1'" in err
+
+
+def test_add_delete_add_on_a_new_row_in_one_invocation(nbctl):
+    nbctl("lr-add", "r1", "--", "lr-route-add", "r1", "10.0.0.0/8", "1.1.1.1",
+          "--", "lr-route-del", "r1", "10.0.0.0/8", "--",
+          "lr-route-add", "r1", "10.1.0.0/16", "1.1.1.2", "--",
+          "lr-policy-add", "r1", "10", "ip4", "drop", "--",
+          "lr-policy-del", "r1", "--", "lr-policy-add", "r1", "20", "ip6",
+          "drop")
+    r = one(nbctl.rows("Logical_Router"), name="r1")
+    assert [x.ip_prefix for x in r["static_routes"]] == ["10.1.0.0/16"]
+    assert [x.priority for x in r["policies"]] == [20]
