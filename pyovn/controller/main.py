@@ -83,6 +83,20 @@ def main(argv):
     def ofctrl_status(conn, argv):
         conn.reply((ctl.ofc.status() if ctl.ofc else "no integration bridge yet") + "\n")
 
+    def inject_pkt(conn, argv):
+        from pyovn.controller import inject
+        try:
+            msg, _ = inject.build(" ".join(argv), ctl.state, ctl.zones or {})
+        except (inject.InjectError, ValueError) as e:
+            conn.reply_error("%s" % e)
+            return
+        if ctl.ofc is None or not ctl.ofc.is_connected():
+            conn.reply_error("not connected to the integration bridge")
+            return
+        ctl.ofc.channel.send(msg)
+        conn.reply(None)
+
+    d.register_command("inject-pkt", "MICROFLOW", 1, 1, inject_pkt)
     d.register_command("recompute", "", 0, 0, recompute)
     d.register_command("ct-zone-list", "", 0, 0, zones)
     d.register_command("connection-status", "", 0, 0, conn_status)

@@ -88,6 +88,14 @@ def test_l2_geneve_three_chassis(sandbox_factory):
     ctl_appctl(sb, "hv1", "debug/resume")
     assert ctl_appctl(sb, "hv1", "debug/status").strip() == "running"
     ctl_appctl(sb, "hv1", "recompute")
+    # inject-pkt: a packet described by a microflow enters p1's pipeline.
+    ctl_appctl(sb, "hv1", "inject-pkt",
+               'inport == "p1" && eth.src == 50:54:00:00:00:01 && eth.dst == 50:54:00:00:00:03'
+               ' && ip4.src == 10.0.0.1 && ip4.dst == 10.0.0.3 && ip.ttl == 32'
+               ' && icmp4.type == 8')
+    sb.wait_received("vif3", match=lambda p: p.get("ip4.ttl") == 32)
+    with pytest.raises(proc.ProcError, match="unknown logical port nope"):
+        ctl_appctl(sb, "hv1", "inject-pkt", 'inport == "nope" && eth.src == 1')
 
     # Release: the VIF goes away, the binding is cleared.
     vsctl(sb, "hv3", "del-port", "br-int", "vif3")
@@ -122,6 +130,9 @@ def test_configuration_changes_apply_live(sandbox_factory):
     proc.wait_for(lambda: "ovn-hv3-0" not in vsctl(sb, "hv1", "list-ports", "br-int"), 20,
                   what="tunnel across transport zones removed")
     assert "ovn-hv2-0" in vsctl(sb, "hv1", "list-ports", "br-int")
+    vsctl(sb, "hv1", "set", "Open_vSwitch", ".", "external_ids:ovn-monitor-all=true")
+    db.wait_until(lambda d: sbctl(sb, "get", "Chassis", "hv1",
+                                  "other_config:ovn-monitor-all").strip() == '"true"', timeout=20)
     # A bad value is logged, not fatal.
     vsctl(sb, "hv1", "set", "Open_vSwitch", ".", "external_ids:ovn-remote-probe-interval=abc")
     assert ctl_appctl(sb, "hv1", "debug/status").strip() == "running"
