@@ -157,6 +157,7 @@ class SbView:
                 continue
             dp.mcgroups[mg.name] = McGroup(
                 mg.name, mg.tunnel_key, dp,
+                # By name: the order ovn-trace visits them in.
                 sorted(p.logical_port for p in mg.ports))
         groups = {str(g.uuid): [self.datapaths[str(d.uuid)] for d in g.datapaths
                                 if str(d.uuid) in self.datapaths]
@@ -177,7 +178,11 @@ class SbView:
             for dp in dps:
                 self.flows.setdefault((dp.uuid, fl.pipeline, fl.table), []).append(fl)
         for lst in self.flows.values():
-            lst.sort(key=lambda f: (-f.priority, f.uuid))
+            # Highest priority first; overlapping flows of equal priority
+            # are undefined in OpenFlow: take them in ovn-trace's order
+            # (higher UUID first) so the two tools agree.
+            lst.sort(key=lambda f: f.uuid, reverse=True)
+            lst.sort(key=lambda f: -f.priority)
         for mb in db.rows("MAC_Binding"):
             self.mac_bindings[(mb.logical_port, _norm_ip(mb.ip))] = mb.mac
         for e in db.rows("FDB"):

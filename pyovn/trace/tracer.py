@@ -394,7 +394,17 @@ class Tracer:
         if isinstance(a, act_ct._CtNatBase):
             # ovn-trace(8): ct_dnat/ct_snat without an address leave the
             # packet unchanged (no NAT state known); with one they NAT.
-            bits = mf.get("ct_state")
+            # The _in_czone forms also take the next --ct flags.
+            kind = "dnat" if a.nat_kind == "dst" else "snat"
+            dflt = ""
+            if a.czone:
+                bits, default = self._next_ct()
+                if default and not a.ip:
+                    dflt = " /* default (use --ct to customize) */"
+                label = "ct_%sin_czone" % kind
+            else:
+                bits = mf.get("ct_state")
+                label = "ct_" + kind
             if a.ip:
                 field = ("ip4." if ":" not in a.ip else "ip6.") + a.nat_kind
                 mf.set(field, int(ipaddress.ip_address(a.ip)))
@@ -403,13 +413,13 @@ class Tracer:
                     l4 = _l4(mf) + (".dst" if a.nat_kind == "dst" else ".src")
                     mf.set(l4, a.port_lo)
                     st.changes.append("%s = %d;" % (l4, a.port_lo))
-                bits |= 1 << CT_BITS["dnat" if a.nat_kind == "dst" else "snat"]
-                label = str(a).rstrip(";")
-            elif name.startswith("ct_snat") and dp.is_gateway_router:
-                label = name + " /* assuming no un-snat entry, so no change */"
+                bits |= 1 << CT_BITS[kind]
+                label += "(%s=%s)" % (field, a.ip)
+            elif kind == "snat" and dp.is_gateway_router and not a.czone:
+                label += " /* no-op on a gateway router */"
             else:
-                label = "%s /* assuming no un-%snat entry, so no change */" % (
-                    name, "d" if a.nat_kind == "dst" else "s")
+                label += " /* assuming no un-%s entry, so no change */" % kind
+            label += dflt
             mf.set("ct_state", bits)
         else:
             bits, default = self._next_ct()
@@ -496,7 +506,7 @@ class Tracer:
             return
         fnode.add("comment", '/* output to "%s", type "%s" */'
                   % (self.pname(outport), port.type), stmt=True)
-        if port.type == "patch":
+        if port.type == "patch" or (port.type == "l3gateway" and port.peer):
             peer = self.view.port(port.peer)
             if peer is None:
                 fnode.add("drop", '/* patch port "%s" has no peer */' % outport)

@@ -58,9 +58,57 @@ def build_topology(nb):
     nbctl(nb, *cmds[:-1])
 
 
-@pytest.fixture(scope="module")
-def c_sb(tmp_path_factory):
-    """(nb, sb, SbView) with C ovn-northd's flows; module-scoped for speed."""
+def build_rich_topology(nb):
+    """Distributed router with a gateway port (SNAT, dnat_and_snat, LB),
+    a gateway router, port groups with ACLs, IPv6, a localnet port."""
+    c = []
+
+    def add(*a):
+        c.extend(list(a) + ["--"])
+    for ls in ("sw0", "sw1", "public"):
+        add("ls-add", ls)
+    for n, ls, mac, ip in (("vm1", "sw0", "50:54:00:00:00:01", "10.0.0.3 fd00::3"),
+                           ("vm2", "sw0", "50:54:00:00:00:02", "10.0.0.4 fd00::4"),
+                           ("vm3", "sw1", "50:54:00:00:00:03", "20.0.0.3")):
+        add("lsp-add", ls, n)
+        add("lsp-set-addresses", n, "%s %s" % (mac, ip))
+    add("lr-add", "lr0")
+    add("lrp-add", "lr0", "lr0-sw0", "00:00:00:00:ff:01", "10.0.0.1/24", "fd00::1/64")
+    add("lrp-add", "lr0", "lr0-sw1", "00:00:00:00:ff:02", "20.0.0.1/24")
+    add("lrp-add", "lr0", "lr0-public", "00:00:20:20:12:13", "172.168.0.100/24")
+    for ls, lrp in (("sw0", "lr0-sw0"), ("sw1", "lr0-sw1"), ("public", "lr0-public")):
+        p = ls + "-lr0"
+        add("lsp-add", ls, p)
+        add("lsp-set-type", p, "router")
+        add("lsp-set-addresses", p, "router")
+        add("lsp-set-options", p, "router-port=" + lrp)
+    add("lsp-add", "public", "ln-public")
+    add("lsp-set-type", "ln-public", "localnet")
+    add("lsp-set-addresses", "ln-public", "unknown")
+    add("lsp-set-options", "ln-public", "network_name=physnet1")
+    add("lrp-set-gateway-chassis", "lr0-public", "hv1", "10")
+    add("lr-nat-add", "lr0", "snat", "172.168.0.100", "10.0.0.0/24")
+    add("lr-nat-add", "lr0", "dnat_and_snat", "172.168.0.110", "10.0.0.3")
+    add("pg-add", "pg1", "vm1", "vm2")
+    add("acl-add", "pg1", "to-lport", "1002", "outport == @pg1 && ip4 && tcp.dst == 22",
+        "allow-related")
+    add("acl-add", "pg1", "to-lport", "1001", "outport == @pg1 && ip4", "drop")
+    add("acl-add", "sw1", "from-lport", "1000", "ip4 && udp", "allow-related")
+    add("lb-add", "lb0", "10.0.0.100:80", "10.0.0.3:8080,10.0.0.4:8080", "tcp")
+    add("ls-lb-add", "sw0", "lb0")
+    add("lr-lb-add", "lr0", "lb0")
+    add("lr-add", "gw1")
+    add("set", "Logical_Router", "gw1", "options:chassis=hv2")
+    add("lrp-add", "gw1", "gw1-sw1", "00:00:00:00:ee:01", "20.0.0.254/24")
+    add("lsp-add", "sw1", "sw1-gw1")
+    add("lsp-set-type", "sw1-gw1", "router")
+    add("lsp-set-addresses", "sw1-gw1", "router")
+    add("lsp-set-options", "sw1-gw1", "router-port=gw1-sw1")
+    add("lr-nat-add", "gw1", "snat", "20.0.0.254", "30.0.0.0/24")
+    nbctl(nb, *c[:-1])
+
+
+def _c_northd_sb(build, bindings):
     for prog in NEEDED:
         if shutil.which(prog) is None:
             pytest.skip("%s (test-only peer) is not installed" % prog)
@@ -74,12 +122,12 @@ def c_sb(tmp_path_factory):
          "--log-file=%s/northd.log" % rundir, "-vconsole:off"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        build_topology(nb)
+        build(nb)
         sbctl(sb, "chassis-add", "hv1", "geneve", "127.0.0.11")
         sbctl(sb, "chassis-add", "hv2", "geneve", "127.0.0.12")
         subprocess.run(["ovn-nbctl", "--db=" + nb.remote, "--timeout=60",
                         "--wait=sb", "sync"], check=True, capture_output=True)
-        for port, ch in BINDINGS.items():
+        for port, ch in bindings.items():
             sbctl(sb, "lsp-bind", port, ch)
         yield nb, sb, SbView.connect(sb.remote)
     finally:
@@ -87,3 +135,16 @@ def c_sb(tmp_path_factory):
         northd.wait(timeout=30)
         sb.stop()
         nb.stop()
+
+
+@pytest.fixture(scope="module")
+def c_rich():
+    """Like c_sb, for build_rich_topology."""
+    yield from _c_northd_sb(build_rich_topology, {"vm1": "hv1", "vm2": "hv2",
+                                                  "vm3": "hv2"})
+
+
+@pytest.fixture(scope="module")
+def c_sb():
+    """(nb, sb, SbView) with C ovn-northd's flows; module-scoped for speed."""
+    yield from _c_northd_sb(build_topology, BINDINGS)
