@@ -127,6 +127,8 @@ class Deployment:
         self.sb = None
         self.northd = None
         self._nbmon = None
+        # nbctl's --timeout: how long a --wait may take.
+        self.client_timeout = 600
 
     # -- databases ------------------------------------------------------------
     def start_nb(self, from_file=None):
@@ -218,13 +220,14 @@ class Deployment:
         """The one-shot nbctl of CLIENT ("py" or "c")."""
         prog = (pyovn_command() + ["nbctl"]) if client == "py" else \
             [proc.which("ovn-nbctl")]
-        return prog + ["--db=" + self.nb.remote, "--timeout=600"]
+        return prog + ["--db=" + self.nb.remote, "--timeout=%d" % self.client_timeout]
 
     def run_nbctl(self, client, args, wait="sb"):
         """Runs one nbctl command line; returns its wall-clock seconds."""
         argv = self.nbctl_argv(client) + (["--wait=" + wait] if wait else []) + list(args)
         t0 = time.perf_counter()
-        r = subprocess.run(argv, capture_output=True, text=True, timeout=900,
+        r = subprocess.run(argv, capture_output=True, text=True,
+                           timeout=self.client_timeout + 60,
                            env=daemon_env(self.rundir), cwd=self.rundir)
         dt = time.perf_counter() - t0
         if r.returncode != 0:

@@ -111,6 +111,7 @@ def main(argv=None):
     try:
         for impl in impls:
             dep = Deployment(os.path.join(root, impl), impl)
+            dep.client_timeout = int(timeout)
             deployments.append(dep)
             if not os.path.exists(template):
                 dep.start_nb()
