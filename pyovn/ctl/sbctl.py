@@ -243,14 +243,15 @@ def count_flows(ctx):
             key = (_dp_name(dp), str(dp.uuid),
                    0 if f.pipeline == "ingress" else 1)
             tables = groups.setdefault(key, {})
-            t = (f.table_id, f.external_ids.get("stage-name", ""))
-            tables[t] = tables.get(t, 0) + 1
+            stage, n = tables.get(f.table_id, (None, 0))
+            tables[f.table_id] = (stage or f.external_ids.get("stage-name", ""),
+                                  n + 1)
     total = 0
     for (name, uuid, pipe), tables in sorted(groups.items()):
         pipeline = "ingress" if pipe == 0 else "egress"
         ctx.writeln('Datapath: "%s" (%s)  Pipeline: %s' % (name, uuid, pipeline))
         n = 0
-        for (table, stage), count in sorted(tables.items()):
+        for table, (stage, count) in sorted(tables.items()):
             ctx.writeln("  table=%-2d(%-19s) lflows=%d" % (table, stage, count))
             n += count
         ctx.writeln('Total number of logical flows in the datapath "%s" (%s) '

@@ -105,6 +105,15 @@ def test_lflow_list_output_equals_c_ovn_sbctl(sbctl):
         pytest.skip("ovn-sbctl not installed")
     sbctl("chassis-add", "hv1", "geneve", "1.1.1.1")
     _make_flows(sbctl)
+    # a flow shared by both datapaths through a logical datapath group
+    sbctl("--", "--id=@g", "create", "Logical_DP_Group",
+          "datapaths=%s,%s" % (sbctl("get", "Datapath_Binding", "sw0",
+                                     "_uuid").strip(),
+                               sbctl("get", "Datapath_Binding", "r0",
+                                     "_uuid").strip()),
+          "--", "create", "Logical_Flow", "logical_dp_group=@g",
+          "pipeline=ingress", "table_id=5", "priority=0", "match=1",
+          'actions="next;"', "external_ids:stage-name=shared")
     flow = sbctl("--bare", "--columns=_uuid", "find", "Logical_Flow",
                  "table_id=1").strip()
     for argv in (["lflow-list"], ["lflow-list", "sw0"], ["show"],
