@@ -121,6 +121,11 @@ def prepare(m, problems):
                 p.redirect_chassis = redirect
                 dp.cr_ports.append(cr)
                 dp.dgps.append(p)
+        dp.bfd_ports = set()
+        for row in getattr(dp.row, "static_routes", []) or []:
+            bfd = opt(getattr(row, "bfd", []))
+            if bfd is not None and bfd.logical_port in {p.name for p in dp.ports}:
+                dp.bfd_ports.add(bfd.logical_port)
         dp.nats = _parse_nats(dp, problems)
         dp.routes = _parse_routes(dp, problems)
         dp.policies = sorted(getattr(dp.row, "policies", []) or [],

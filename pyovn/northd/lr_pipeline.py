@@ -86,9 +86,15 @@ def build_admission(dp, ports, add):
     for p in ports:
         mac = p.lrp_networks.mac
         act = "%s%s = %s; next;" % (_pkt_larger(dp, p), XREG_MAC, mac)
-        add(st, 50, "eth.mcast && inport == %s" % q(p.name), act, hint=p.row)
-        add(st, 50, "eth.dst == %s && inport == %s%s" % (mac, q(p.name), resident(p)),
-            act, hint=p.row)
+        m_mc = "eth.mcast && inport == %s" % q(p.name)
+        m_uc = "eth.dst == %s && inport == %s%s" % (mac, q(p.name), resident(p))
+        add(st, 50, m_mc, act, hint=p.row)
+        add(st, 50, m_uc, act, hint=p.row)
+        bypass = p.options.get("gateway_mtu_bypass")
+        if bypass and gateway_mtu(dp, p):
+            plain = "%s = %s; next;" % (XREG_MAC, mac)
+            add(st, 55, "%s && (%s)" % (m_mc, bypass), plain, hint=p.row)
+            add(st, 55, "%s && (%s)" % (m_uc, bypass), plain, hint=p.row)
     for n in dp.nats:
         if n.distributed and n.gateway_port is not None:
             g = n.gateway_port
@@ -138,6 +144,10 @@ def build_pkt_len(dp, ports, add, ctx):
             continue
         add(S.LR_IN_CHK_PKT_LEN, 50, "outport == %s" % q(g.name),
             "reg9[1] = check_pkt_larger(%d); next;" % (mtu + 14), hint=g.row)
+        bypass = g.options.get("gateway_mtu_bypass")
+        if bypass:
+            add(S.LR_IN_CHK_PKT_LEN, 55, "outport == %s && (%s)" % (q(g.name), bypass),
+                "next;", hint=g.row)
         for v in ("ip4", "ip6"):
             if v == "ip4" and not g.lrp_networks.ipv4:
                 continue
@@ -194,16 +204,37 @@ def build_nd_ra(dp, ports, add, ctx):
 # --- ingress 1/2: neighbor lookup and learning -------------------------------
 def build_neighbor(dp, ports, add, ctx):
     lk, ln = S.LR_IN_LOOKUP_NEIGHBOR, S.LR_IN_LEARN_NEIGHBOR
-    add(lk, 100, "arp.op == 2", "reg9[2] = lookup_arp(inport, arp.spa, arp.sha); next;")
+    # always_learn_from_arp_request=false: learn from a request only if it
+    # targets the router or the sender is already known (reg9[3]).
+    always = dp.options.get("always_learn_from_arp_request", "true") != "false"
+    known, arp_ip, nd_ip = "", "", ""
+    if not always:
+        known = " reg9[3] = 1;"
+        arp_ip = " reg9[3] = lookup_arp_ip(inport, arp.spa);"
+        nd_ip = " reg9[3] = lookup_nd_ip(inport, ip6.src);"
+    add(lk, 100, "arp.op == 2",
+        "reg9[2] = lookup_arp(inport, arp.spa, arp.sha);%s next;" % known)
     for p in ports:
         for ip in p.lrp_networks.ipv4:
             add(lk, 100, "inport == %s && arp.spa == %s && arp.op == 1%s"
                 % (q(p.name), ip.network_str, resident(p)),
-                "reg9[2] = lookup_arp(inport, arp.spa, arp.sha); next;", hint=p.row)
-    add(lk, 100, "nd_na", "reg9[2] = lookup_nd(inport, nd.target, nd.tll); next;")
-    add(lk, 100, "nd_ns", "reg9[2] = lookup_nd(inport, ip6.src, nd.sll); next;")
+                "reg9[2] = lookup_arp(inport, arp.spa, arp.sha);%s next;" % arp_ip,
+                hint=p.row)
+            if not always:
+                add(lk, 110, "inport == %s && arp.spa == %s && arp.tpa == %s && "
+                    "arp.op == 1%s" % (q(p.name), ip.network_str, ip.addr, resident(p)),
+                    "reg9[2] = lookup_arp(inport, arp.spa, arp.sha); reg9[3] = 1; next;",
+                    hint=p.row)
+    add(lk, 100, "nd_na",
+        "reg9[2] = lookup_nd(inport, nd.target, nd.tll);%s next;" % known)
+    add(lk, 100, "nd_ns",
+        "reg9[2] = lookup_nd(inport, ip6.src, nd.sll);%s next;" % nd_ip)
+    if not always:
+        add(lk, 110, "nd_na && ip6.src == fe80::/10 && ip6.dst == ff00::/8",
+            "reg9[2] = lookup_nd(inport, ip6.src, nd.tll); "
+            "reg9[3] = lookup_nd_ip(inport, ip6.src); next;")
     add(lk, 0, "1", "reg9[2] = 1; next;")
-    add(ln, 100, "reg9[2] == 1", "next;")
+    add(ln, 100, "reg9[2] == 1" if always else "reg9[2] == 1 || reg9[3] == 0", "next;")
     add(ln, 95, "nd_na && nd.tll == 0", "put_nd(inport, nd.target, eth.src); next;")
     add(ln, 95, "nd_ns && (ip6.src == 0 || nd.sll == 0)", "next;")
     add(ln, 90, "arp", "put_arp(inport, arp.spa, arp.sha); next;")
@@ -303,6 +334,17 @@ def build_ip_input(dp, ports, add, ctx):
                 "ip.ttl = 254; icmp6.type = 3; /* Time exceeded */ icmp6.code = 0; "
                 "/* TTL exceeded in transit */ outport = %s; flags.loopback = 1; "
                 "output; };" % (swap, q(p.name)), hint=hint)
+    for p in ports:
+        if p.name not in getattr(dp, "bfd_ports", ()):
+            continue
+        nets = p.lrp_networks
+        for v, ips in (("ip4", nets.ipv4), ("ip6", nets.ipv6)):
+            if not ips:
+                continue
+            add(st, 110, "%s.dst == %s && udp.dst == 3784" % (v, one_or_set(
+                ip.addr for ip in ips)), "handle_bfd_msg(); ", hint=p.row)
+            add(st, 110, "%s.src == %s && udp.dst == 3784" % (v, one_or_set(
+                ip.addr for ip in ips)), "next; ", hint=p.row)
     lr_nat.build_nat_arp(dp, ports, add, ctx)
     add(st, 85, "arp || nd", "drop;")
     add(st, 84, "nd_rs || nd_ra", "next;")
@@ -343,15 +385,25 @@ def build_routing(dp, ports, add, ctx):
     # Connected routes.
     for p in ports:
         nets = p.lrp_networks
+        bfd = p.name in getattr(dp, "bfd_ports", ())
         for ip in nets.ipv4:
-            add(st, ip.plen * 3 + 2, "ip4.dst == %s" % ip.network_str,
+            m = "ip4.dst == %s" % ip.network_str
+            add(st, ip.plen * 3 + 2, m,
                 _route_action("ip4", "ip4.dst", ip.addr, nets.mac, p), hint=p.row)
+            if bfd:   # BFD packets to the neighbor keep their TTL
+                add(st, ip.plen * 3 + 3, m + " && udp.dst == 3784",
+                    _route_action("ip4", "ip4.dst", ip.addr, nets.mac, p, ttl=False),
+                    hint=p.row)
         for ip in nets.ipv6:
             m = "ip6.dst == %s" % ip.network_str
             if ip.addr.is_link_local:
                 m = "inport == %s && %s" % (q(p.name), m)
             add(st, ip.plen * 3 + 2, m,
                 _route_action("ip6", "ip6.dst", ip.addr, nets.mac, p), hint=p.row)
+            if bfd:
+                add(st, ip.plen * 3 + 3, m + " && udp.dst == 3784",
+                    _route_action("ip6", "ip6.dst", ip.addr, nets.mac, p, ttl=False),
+                    hint=p.row)
     # Static routes, grouped for ECMP by (table, policy, prefix).
     groups = {}
     for r in dp.routes:
@@ -541,6 +593,13 @@ def build_arp_resolve(model, dp, ports, add, ctx):
                 for ip in a.ipv6:
                     add(st, 100, "outport == %s && xxreg0 == %s" % (q(p.name), ip.addr),
                         "eth.dst = %s; next;" % a.mac, hint=lsp.row)
+    for p in ports:
+        if p.cr_port is not None and p.options.get("redirect-type") == "bridged":
+            # Bridged redirect: off the gateway chassis, frames for the DGP
+            # leave through the localnet port toward the router MAC.
+            add(st, 50, "outport == %s && !is_chassis_resident(%s)"
+                % (q(p.name), q(p.cr_port.name)),
+                "eth.dst = %s; next;" % p.lrp_networks.mac, hint=p.row)
     lr_nat.build_nat_arp_resolve(dp, add, ctx)
     add(st, 1, "ip4", "get_arp(outport, reg0); next;")
     add(st, 1, "ip6", "get_nd(outport, xxreg0); next;")

@@ -56,7 +56,8 @@ def build(m, view, d, problems):
             opts = {"distributed-port": p.name}
             if p.options.get("redirect-type") == "bridged":
                 opts["redirect-type"] = "bridged"
-            if not any(n.distributed for n in dp.nats):
+            if not any(n.distributed for n in dp.nats) and \
+                    p.options.get("redirect-type") != "bridged":
                 # Every packet for the DGP goes to the gateway chassis.
                 opts["always-redirect"] = "true"
             crb["options"] = opts

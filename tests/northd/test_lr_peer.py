@@ -426,3 +426,28 @@ def test_symmetric_ecmp_ipv6_nat_two_dgps_flows_match_c_northd(c_northd):
     c, py, problems = _compare(c_northd, MORE_GW)
     assert len(c) > 250
     assert not problems.current
+
+
+# redirect-type=bridged, gateway_mtu_bypass, a BFD-monitored route and
+# always_learn_from_arp_request=false.
+BRIDGED_BFD = """
+ls-add sw0
+lsp-add sw0 vm1 -- lsp-set-addresses vm1 "00:00:00:00:00:01 10.0.0.1"
+ls-add pub
+lsp-add pub ln -- lsp-set-type ln localnet -- lsp-set-addresses ln unknown -- lsp-set-options ln network_name=phys
+lr-add r0 -- set logical_router r0 options:always_learn_from_arp_request=false
+lrp-add r0 r0-sw0 00:00:00:00:ff:01 10.0.0.254/24
+lrp-add r0 r0-pub 00:00:00:00:ff:03 172.16.0.1/24 -- set logical_router_port r0-pub options:redirect-type=bridged options:gateway_mtu=1500 options:gateway_mtu_bypass=tcp
+lsp-add sw0 sw0-r0 -- lsp-set-type sw0-r0 router -- lsp-set-addresses sw0-r0 router -- lsp-set-options sw0-r0 router-port=r0-sw0
+lsp-add pub pub-r0 -- lsp-set-type pub-r0 router -- lsp-set-addresses pub-r0 router -- lsp-set-options pub-r0 router-port=r0-pub
+lrp-set-gateway-chassis r0-pub hv1 20
+--bfd lr-route-add r0 0.0.0.0/0 172.16.0.254 r0-pub
+lr-nat-add r0 snat 172.16.0.10 10.0.0.0/24
+"""
+
+
+def test_bridged_bfd_mtu_bypass_learning_flows_match_c_northd(c_northd):
+    c, py, problems = _compare(c_northd, BRIDGED_BFD)
+    assert len(c) > 100
+    assert any("handle_bfd_msg" in f[4] for f in py)
+    assert not problems.current
