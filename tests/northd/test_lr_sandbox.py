@@ -112,3 +112,109 @@ def test_routing_echo_and_dgp_snat(sandbox_factory):
     assert p.get("ip4.src") == "10.0.0.254"
     time.sleep(0.5)
     assert not [x for x in sb.received("vif2") if b"ttl1" in (x.data or b"")]
+
+
+def _nb_build(sb, switches, vms, routers):
+    """SWITCHES: names; VMS: {name: (switch, chassis, vif, mac, ip)};
+    ROUTERS: {name: (options, [(lrp, switch, mac, net, gw_chassis)],
+    [(prefix, nexthop)], [(type, ext, logical, lport, ext_mac)], [lb vips])}."""
+    nb = sb.nb_db()
+
+    def txn_fn(txn):
+        T = nb.tables
+        sw = {}
+        for name in switches:
+            sw[name] = txn.insert(T["Logical_Switch"])
+            sw[name].name = name
+        for name, (s, _, _, mac, ip) in vms.items():
+            lsp = txn.insert(T["Logical_Switch_Port"])
+            lsp.name, lsp.addresses = name, ["%s %s" % (mac, ip)]
+            sw[s].addvalue("ports", lsp.uuid)
+        for rname, (opts, ports, routes, nats, lbs) in routers.items():
+            lr = txn.insert(T["Logical_Router"])
+            lr.name, lr.options = rname, opts
+            for lrp_name, s, mac, net, gwc in ports:
+                lrp = txn.insert(T["Logical_Router_Port"])
+                lrp.name, lrp.mac, lrp.networks = lrp_name, mac, [net]
+                if gwc:
+                    gc = txn.insert(T["Gateway_Chassis"])
+                    gc.name, gc.chassis_name, gc.priority = lrp_name + "-" + gwc, gwc, 10
+                    lrp.gateway_chassis = [gc]
+                lr.addvalue("ports", lrp.uuid)
+                lsp = txn.insert(T["Logical_Switch_Port"])
+                lsp.name, lsp.type, lsp.addresses = s + "-" + rname, "router", ["router"]
+                lsp.options = {"router-port": lrp_name}
+                sw[s].addvalue("ports", lsp.uuid)
+            for prefix, nexthop in routes:
+                rt = txn.insert(T["Logical_Router_Static_Route"])
+                rt.ip_prefix, rt.nexthop = prefix, nexthop
+                lr.addvalue("static_routes", rt.uuid)
+            for typ, ext, lip, lport, emac in nats:
+                n = txn.insert(T["NAT"])
+                n.type, n.external_ip, n.logical_ip = typ, ext, lip
+                if lport:
+                    n.logical_port, n.external_mac = [lport], [emac]
+                lr.addvalue("nat", n.uuid)
+            for vips in lbs:
+                lb = txn.insert(T["Load_Balancer"])
+                lb.name, lb.vips, lb.protocol = "lb-" + rname, vips, ["tcp"]
+                lr.addvalue("load_balancer", lb.uuid)
+    nb.transact(txn_fn)
+    for name, (_, ch, vif, mac, _) in vms.items():
+        sb.add_vif(ch, vif, name, mac=mac)
+    for name, (_, ch, _, _, _) in vms.items():
+        assert sb.wait_port_up(name) == ch
+    sb.wait_hv()
+
+
+def test_gateway_router_snat_dnat_lb(sandbox_factory):
+    sb = sandbox_factory(chassis=3, northd="py", controller="c")
+    vms = {"vm1": ("sw0", "hv1", "vif1", "50:54:00:00:00:01", "10.0.0.1"),
+           "ext": ("pub", "hv2", "vifx", "50:54:00:00:09:09", "172.16.0.254")}
+    _nb_build(sb, ["sw0", "pub"], vms, {
+        "gw": ({"chassis": "hv3"},
+               [("gw-sw0", "sw0", "00:00:00:00:fe:01", "10.0.0.254/24", None),
+                ("gw-pub", "pub", "00:00:00:00:fe:02", "172.16.0.2/24", None)],
+               [("0.0.0.0/0", "172.16.0.254")],
+               [("snat", "172.16.0.2", "10.0.0.0/24", None, None),
+                ("dnat", "172.16.0.30", "10.0.0.1", None, None)],
+               [{"172.16.0.40:80": "10.0.0.1:8080"}])})
+    m1, mx = vms["vm1"][3], vms["ext"][3]
+    # Outbound through the gateway router on hv3: SNAT to its address.
+    sb.inject("vif1", udp(m1, "00:00:00:00:fe:01", "10.0.0.1", "8.8.8.8", "gw-out"))
+    p = sb.wait_received("vifx", match=with_text("gw-out"))[0]
+    assert p.get("ip4.src") == "172.16.0.2" and p.get("eth.src") == "00:00:00:00:fe:02"
+    # Inbound to the DNAT address reaches vm1 with its own address.
+    sb.inject("vifx", udp(mx, "00:00:00:00:fe:02", "172.16.0.254", "172.16.0.30", "gw-in"))
+    p = sb.wait_received("vif1", match=with_text("gw-in"))[0]
+    assert p.get("ip4.dst") == "10.0.0.1" and p.get("ip4.src") == "172.16.0.254"
+    # The router's load balancer: VIP:80 -> 10.0.0.1:8080.
+    sb.inject("vifx", "eth(src=%s,dst=00:00:00:00:fe:02)/ip4(src=172.16.0.254,"
+              "dst=172.16.0.40,ttl=64)/tcp(src=4000,dst=80,flags=S)" % mx)
+    p = sb.wait_received("vif1", match=lambda p: p.get("tcp.dst") == 8080)[0]
+    assert p.get("ip4.dst") == "10.0.0.1"
+
+
+def test_distributed_floating_ip_from_own_chassis(sandbox_factory):
+    sb = sandbox_factory(chassis=3, northd="py", controller="c")
+    vms = {"vm1": ("sw0", "hv1", "vif1", "50:54:00:00:00:01", "10.0.0.1"),
+           "vm2": ("sw0", "hv1", "vif2", "50:54:00:00:00:02", "10.0.0.2"),
+           "ext": ("pub", "hv3", "vifx", "50:54:00:00:09:09", "172.16.0.254")}
+    _nb_build(sb, ["sw0", "pub"], vms, {
+        "r0": ({},
+               [("r0-sw0", "sw0", "00:00:00:00:ff:01", "10.0.0.254/24", None),
+                ("r0-pub", "pub", "00:00:00:00:ff:03", "172.16.0.1/24", "hv2")],
+               [("0.0.0.0/0", "172.16.0.254")],
+               [("snat", "172.16.0.10", "10.0.0.0/24", None, None),
+                ("dnat_and_snat", "172.16.0.20", "10.0.0.1", "vm1",
+                 "00:00:00:00:aa:01")],
+               [])})
+    m1, m2 = vms["vm1"][3], vms["vm2"][3]
+    # vm1 has a floating IP: NATed on hv1 itself, sent with the FIP's MAC.
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "8.8.8.8", "fip"))
+    p = sb.wait_received("vifx", match=with_text("fip"))[0]
+    assert p.get("ip4.src") == "172.16.0.20" and p.get("eth.src") == "00:00:00:00:aa:01"
+    # vm2 has none: SNAT on the gateway chassis, with the DGP's MAC.
+    sb.inject("vif2", udp(m2, "00:00:00:00:ff:01", "10.0.0.2", "8.8.8.8", "central"))
+    p = sb.wait_received("vifx", match=with_text("central"))[0]
+    assert p.get("ip4.src") == "172.16.0.10" and p.get("eth.src") == "00:00:00:00:ff:03"
