@@ -126,7 +126,7 @@ def _build_dhcp_dns_allow(dp, ports, add, has_stateful):
     from pyovn.northd import addresses as addr
     act = "ct_commit; next;" if has_stateful else "next;"
     for p in ports:
-        if not p.enabled or p.type not in ("", "external"):
+        if not p.enabled or p.type != "":
             continue
         if p.dhcpv4 is not None:
             opts = lsp.dhcpv4_server(p)

@@ -56,7 +56,9 @@ def compute(nb, view, problems):
     ctx.names = validate.Names(
         {name: cols["addresses"] for name, cols in d.tables["Address_Set"].items()},
         {pg.name: [p.name for p in pg.ports] for pg in m.port_groups})
+    ctx.svc_status = view.svc_status
     ls_pipeline.build(m, table, ctx)
+    sb_core.build_service_monitors(ctx.service_monitors, r.nb_options["svc_monitor_mac"], d)
     lr_pipeline.build(m, table, ctx)
     r.lflows = table
     groups = build_lflow_rows(table, d)

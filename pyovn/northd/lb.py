@@ -36,9 +36,25 @@ def fmt_endpoint(ip, port):
     return "%s:%d" % (ip, port)
 
 
+def parse_mapping(text):
+    """ip_port_mappings value "LPORT:SRC_IP" (or "LPORT:[SRC_IP6]") ->
+    (logical port, source ip text)."""
+    lport, sep, src = text.partition(":")
+    if not sep or not lport or not src:
+        raise VipError("ip_port_mappings value '%s' is not LPORT:SOURCE_IP" % text)
+    src = src.strip("[]")
+    try:
+        ipaddress.ip_address(src)
+    except ValueError:
+        raise VipError("ip_port_mappings value '%s': '%s' is not an IP address"
+                       % (text, src))
+    return lport, src
+
+
 class Vip:
     def __init__(self, lb, key, value):
         self.lb = lb
+        self.key = key
         self.ip, self.port = parse_endpoint(key)
         self.backends = []
         for b in [x for x in value.split(",") if x.strip()]:
@@ -48,6 +64,42 @@ class Vip:
             self.backends.append((ip, port))
         self.proto = opt(lb.protocol, "tcp") or "tcp"
         self.v = "ip4" if self.ip.version == 4 else "ip6"
+        self.health_check = next((hc for hc in getattr(lb, "health_check", [])
+                                  if hc.vip == key), None)
+
+    def monitored(self):
+        """[(backend ip, port, logical port, source ip)] of the backends a
+        health check watches (those with an ip_port_mappings entry)."""
+        if self.health_check is None or self.port is None:
+            return []
+        out = []
+        mappings = dict(self.lb.ip_port_mappings)
+        for ip, port in self.backends:
+            text = mappings.get(str(ip))
+            if text is None or port is None:
+                continue
+            lport, src = parse_mapping(text)
+            out.append((ip, port, lport, src))
+        return out
+
+    def live_backends(self, status):
+        """The backends to balance to: with a health check, those whose
+        Service_Monitor status (STATUS: key -> status) is online or not yet
+        known."""
+        if self.health_check is None:
+            return self.backends
+        try:
+            watched = {(str(ip), port): lport for ip, port, lport, _ in self.monitored()}
+        except VipError:
+            return self.backends
+        out = []
+        for ip, port in self.backends:
+            lport = watched.get((str(ip), port))
+            if lport is not None and status.get((str(ip), port, self.proto, lport)) \
+                    in ("offline", "error"):
+                continue
+            out.append((ip, port))
+        return out
 
     @property
     def backends_text(self):
@@ -94,6 +146,9 @@ def build(dp, add, ctx):
             match += " && %s.dst == %d" % (vip.proto, vip.port)
             prio = 120
         reject = lb.options.get("reject") == "true"
+        backends = vip.live_backends(ctx.svc_status)
+        if len(backends) != len(vip.backends):
+            vip.backends = backends
         if not vip.backends:
             if reject:
                 add(S.LS_IN_LB, prio, match,
@@ -146,3 +201,53 @@ def _affinity(vip, add):
             'commit_lb_aff(vip = "%s", backend = "%s", proto = %s, timeout = %d); '
             '/* drop */' % (fmt_endpoint(vip.ip, vip.port), fmt_endpoint(ip, port),
                             vip.proto, timeout), hint=vip.lb)
+
+
+def service_monitors(model, ctx):
+    """{(ip, port, proto, lport): (src ip, options)} for every monitored LB
+    backend of every switch, and {switch: set of source ips} for the ARP/ND
+    responder (on the switch of the monitored port)."""
+    monitors = {}
+    src_ips = {}
+    for dp in model.switches:
+        for vip in vips_of(dp, ctx):
+            if vip.health_check is None:
+                continue
+            if vip.proto not in ("tcp", "udp"):
+                ctx.problems.report("Load_Balancer", vip.lb.uuid, "health_check",
+                                    "health checks support tcp and udp, not %s"
+                                    % vip.proto)
+                continue
+            try:
+                watched = vip.monitored()
+            except VipError as e:
+                ctx.problems.report("Load_Balancer", vip.lb.uuid, "ip_port_mappings",
+                                    str(e))
+                continue
+            for ip, port, lport, src in watched:
+                p = model.ports.get(lport)
+                if p is None or p.kind != "lsp":
+                    ctx.problems.report("Load_Balancer", vip.lb.uuid, "ip_port_mappings",
+                                        "logical port '%s' does not exist" % lport)
+                    continue
+                monitors[(str(ip), port, vip.proto, lport)] = (
+                    src, dict(vip.health_check.options))
+                src_ips.setdefault(p.dp, set()).add(src)
+    return monitors, src_ips
+
+
+def build_svc_arp(dp, add, ctx, src_ips):
+    """ARP/ND replies for the health checks' source addresses."""
+    mac = ctx.svc_monitor_mac
+    for src in sorted(src_ips.get(dp, ())):
+        ip = ipaddress.ip_address(src)
+        if ip.version == 4:
+            add(S.LS_IN_ARP_RSP, 110, "arp.tpa == %s && arp.op == 1" % src,
+                "eth.dst = eth.src; eth.src = %s; arp.op = 2; /* ARP reply */ "
+                "arp.tha = arp.sha; arp.sha = %s; arp.tpa = arp.spa; arp.spa = %s; "
+                "outport = inport; flags.loopback = 1; output;" % (mac, mac, src))
+        else:
+            add(S.LS_IN_ARP_RSP, 110, "nd_ns && nd.target == %s" % src,
+                "nd_na { eth.dst = eth.src; eth.src = %s; ip6.src = %s; "
+                "nd.target = %s; nd.tll = %s; outport = inport; flags.loopback = 1; "
+                "output; };" % (mac, src, src, mac))

@@ -34,6 +34,8 @@ class Context:
         self.ignore_lsp_down = options.get("ignore_lsp_down", "true") == "true"
         self.meters = meters or {}
         self.names = validate.Names()
+        self.svc_status = {}        # (ip, port, proto, lport) -> Service_Monitor status
+        self.svc_src_ips = {}       # switch -> health check source addresses
 
 
 def q(name):
@@ -43,6 +45,7 @@ def q(name):
 
 def build(model, table, ctx):
     ctx.model = model
+    ctx.service_monitors, ctx.svc_src_ips = lb_mod.service_monitors(model, ctx)
     for dp in model.switches:
         if dp.key is None:
             continue
@@ -110,6 +113,7 @@ def build_switch(model, dp, t, ctx):
 
     # --- ARP/ND responder, DHCP, DNS, external ports ---------------------
     build_arp_nd(dp, ports, add, ctx, vlan_passthru)
+    lb_mod.build_svc_arp(dp, add, ctx, ctx.svc_src_ips)
     build_dhcp(dp, ports, add, ctx)
     build_dns(dp, add, ctx)
     build_external_ports(dp, ports, add, ctx)
@@ -253,6 +257,9 @@ def build_dhcp(dp, ports, add, ctx):
     for p in ports:
         if not p.enabled or p.type not in ("", "external"):
             continue
+        if p.type == "external" and (not dp.localnet_ports or
+                                     not p.row.ha_chassis_group):
+            continue        # answered only by the chassis that hosts it
         if p.dhcpv4 is not None:
             for a in p.lsp_addrs:
                 if _dhcpv4_flows(dp, p, a, add, ctx):
@@ -294,21 +301,30 @@ def _dhcpv4_flows(dp, p, a, add, ctx):
     body = ", ".join("%s = %s" % (k, v) for k, v in sorted(opts.items())
                      if k not in DHCPV4_RESPONSE_ONLY)
     action = "reg0[3] = put_dhcp_opts(offerip = %s, %s); next;" % (ip, body)
-    pre = 'inport == %s && eth.src == %s' % (q(p.name), a.mac)
-    if p.type == "external":
-        pre += " && is_chassis_resident(%s)" % q(p.name)
-    add(S.LS_IN_DHCP_OPTIONS, 100, pre + " && ip4.src == 0.0.0.0 && "
-        "ip4.dst == 255.255.255.255 && udp.src == 68 && udp.dst == 67", action,
-        hint=p.row)
-    add(S.LS_IN_DHCP_OPTIONS, 100, pre + " && ip4.src == %s && "
-        "ip4.dst == {%s, 255.255.255.255} && udp.src == 68 && udp.dst == 67"
-        % (ip, server_id), action, hint=p.row)
-    add(S.LS_IN_DHCP_RESPONSE, 100, pre + " && ip4 && udp.src == 68 && udp.dst == 67 "
-        "&& reg0[3]",
-        "eth.dst = eth.src; eth.src = %s; ip4.src = %s; udp.src = 67; udp.dst = 68; "
-        "outport = inport; flags.loopback = 1; output;" % (server_mac, server_id),
-        hint=p.row)
+    for inport, post in _dhcp_inports(dp, p):
+        pre = 'inport == %s && eth.src == %s' % (q(inport), a.mac)
+        add(S.LS_IN_DHCP_OPTIONS, 100, pre + " && ip4.src == 0.0.0.0 && "
+            "ip4.dst == 255.255.255.255 && udp.src == 68 && udp.dst == 67" + post, action,
+            hint=p.row)
+        add(S.LS_IN_DHCP_OPTIONS, 100, pre + " && ip4.src == %s && "
+            "ip4.dst == {%s, 255.255.255.255} && udp.src == 68 && udp.dst == 67"
+            % (ip, server_id) + post, action, hint=p.row)
+        add(S.LS_IN_DHCP_RESPONSE, 100, pre + " && ip4 && udp.src == 68 && "
+            "udp.dst == 67 && reg0[3]" + post,
+            "eth.dst = eth.src; eth.src = %s; ip4.src = %s; udp.src = 67; udp.dst = 68; "
+            "outport = inport; flags.loopback = 1; output;" % (server_mac, server_id),
+            hint=p.row)
     return True
+
+
+def _dhcp_inports(dp, p):
+    """(inport, match suffix): a VIF asks itself; an external port's
+    requests arrive through the localnet ports and are answered only on the
+    chassis where the port is resident."""
+    if p.type != "external":
+        return [(p.name, "")]
+    return [(ln.name, " && is_chassis_resident(%s)" % q(p.name))
+            for ln in dp.localnet_ports]
 
 
 def _dhcpv6_flows(dp, p, a, add, ctx):
@@ -334,15 +350,14 @@ def _dhcpv6_flows(dp, p, a, add, ctx):
         action = "reg0[3] = put_dhcpv6_opts(%s); next;" % body
     else:
         action = "reg0[3] = put_dhcpv6_opts(ia_addr = %s, %s); next;" % (ip, body)
-    pre = 'inport == %s && eth.src == %s' % (q(p.name), a.mac)
-    if p.type == "external":
-        pre += " && is_chassis_resident(%s)" % q(p.name)
-    match = pre + " && ip6.dst == ff02::1:2 && udp.src == 546 && udp.dst == 547"
-    add(S.LS_IN_DHCP_OPTIONS, 100, match, action, hint=p.row)
-    add(S.LS_IN_DHCP_RESPONSE, 100, match + " && reg0[3]",
-        "eth.dst = eth.src; eth.src = %s; ip6.dst = ip6.src; ip6.src = %s; "
-        "udp.src = 547; udp.dst = 546; outport = inport; flags.loopback = 1; output;"
-        % (smac, lla), hint=p.row)
+    for inport, post in _dhcp_inports(dp, p):
+        match = ('inport == %s && eth.src == %s && ip6.dst == ff02::1:2 && '
+                 'udp.src == 546 && udp.dst == 547' % (q(inport), a.mac))
+        add(S.LS_IN_DHCP_OPTIONS, 100, match + post, action, hint=p.row)
+        add(S.LS_IN_DHCP_RESPONSE, 100, match + " && reg0[3]" + post,
+            "eth.dst = eth.src; eth.src = %s; ip6.dst = ip6.src; ip6.src = %s; "
+            "udp.src = 547; udp.dst = 546; outport = inport; flags.loopback = 1; "
+            "output;" % (smac, lla), hint=p.row)
     return True
 
 

@@ -23,8 +23,8 @@ NB_OWN_COLUMNS = {
     "Logical_Switch_Port": {"up"},
 }
 # SB tables whose changes change what northd computes (VXLAN in use,
-# requested-chassis); changes to the tables northd owns are its own writes.
-SB_FULL_INPUTS = {"Chassis", "Encap"}
+# requested-chassis, health check status); changes to the tables northd owns are its own writes.
+SB_FULL_INPUTS = {"Chassis", "Encap", "Service_Monitor"}
 # SB tables feeding the status written back to the NB.
 SB_STATUS_INPUTS = {"SB_Global", "Chassis_Private", "Port_Binding"}
 

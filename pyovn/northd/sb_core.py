@@ -27,6 +27,7 @@ class SbView:
         self.vxlan = vxlan
         self.chassis = chassis_names or {}      # name or hostname -> Chassis row
         self.options = options or {}
+        self.svc_status = {}                    # Service_Monitor key -> status
 
     @classmethod
     def from_sb(cls, sb):
@@ -53,7 +54,12 @@ class SbView:
                     vxlan = True
         sbg = sb.rows("SB_Global")
         options = dict(sbg[0].options) if sbg else {}
-        return cls(dp_keys, port_keys, vxlan, chassis, options)
+        view = cls(dp_keys, port_keys, vxlan, chassis, options)
+        for sm in sb.rows("Service_Monitor"):
+            status = sm.status[0] if sm.status else None
+            view.svc_status[(sm.ip, sm.port, sm.protocol[0] if sm.protocol else "tcp",
+                             sm.logical_port)] = status
+        return view
 
 
 def random_mac_prefix():
@@ -358,3 +364,12 @@ def build_rbac(desired):
                                    update=update)
     desired.add("RBAC_Role", "ovn-controller", name="ovn-controller",
                 permissions=perms)
+
+
+def build_service_monitors(monitors, svc_monitor_mac, desired):
+    """Service_Monitor rows for LB health checks; ovn-controller owns
+    their status column."""
+    for (ip, port, proto, lport), (src, options) in sorted(monitors.items()):
+        desired.add("Service_Monitor", (ip, port, proto, lport), ip=ip, port=port,
+                    protocol=[proto], logical_port=lport, src_ip=src,
+                    src_mac=svc_monitor_mac, options=options, external_ids={})

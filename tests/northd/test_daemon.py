@@ -258,3 +258,45 @@ def test_pause_resume_and_standby_takeover(nb, sb, northd):
     sb.run()
     after = flows_by_uuid(sb)
     assert len(set(before) & set(after)) >= len(before) - 2
+
+
+def test_lb_health_check_service_monitor(nb, sb, northd):
+    northd()
+    nb.ls("sw0")
+    nb.lsp("sw0", "b1", ["00:00:00:00:00:01 10.0.0.1"])
+    nb.lsp("sw0", "b2", ["00:00:00:00:00:02 10.0.0.2"])
+    def lb(txn):     # the health check is not a root row: one transaction
+        hc = txn.insert(nb.db.tables["Load_Balancer_Health_Check"])
+        hc.vip = "10.0.0.100:80"
+        hc.options = {"interval": "5"}
+        row = txn.insert(nb.db.tables["Load_Balancer"])
+        row.name = "lb"
+        row.vips = {"10.0.0.100:80": "10.0.0.1:80,10.0.0.2:80"}
+        row.protocol = ["tcp"]
+        row.ip_port_mappings = {"10.0.0.1": "b1:10.0.0.254", "10.0.0.2": "b2:10.0.0.254"}
+        row.health_check = [hc]
+        nb._find("Logical_Switch", "sw0").addvalue("load_balancer", row.uuid)
+    nb.db.transact(lb)
+    wait_sb_synced(nb)
+    sb.run()
+    sms = {(m.ip, m.port, m.logical_port): m for m in sb.rows("Service_Monitor")}
+    assert set(sms) == {("10.0.0.1", 80, "b1"), ("10.0.0.2", 80, "b2")}
+    g = sb.rows("SB_Global")[0]
+    assert all(m.src_ip == "10.0.0.254" and m.src_mac == g.options["svc_monitor_mac"]
+               and m.options == {"interval": "5"} for m in sms.values())
+    flows = flows_by_uuid(sb).values()
+    assert ("ls_in_lb", 120, "ct.new && ip4.dst == 10.0.0.100 && tcp.dst == 80",
+            "reg0[1] = 0; ct_lb_mark(backends=10.0.0.1:80,10.0.0.2:80);") in flows
+    assert any(f[0] == "ls_in_arp_rsp" and f[1] == 110 and "10.0.0.254" in f[2]
+               for f in flows)
+    # The controller reports b2 offline: it leaves the LB, and the status stays.
+    def offline(txn):
+        sms[("10.0.0.2", 80, "b2")].status = ["offline"]
+    sb.transact(offline)
+    want = ("ls_in_lb", 120, "ct.new && ip4.dst == 10.0.0.100 && tcp.dst == 80",
+            "reg0[1] = 0; ct_lb_mark(backends=10.0.0.1:80);")
+    sb.wait_until(lambda db: want in flows_by_uuid(db).values())
+    wait_sb_synced(nb)
+    sb.run()
+    assert [m.status for m in sb.rows("Service_Monitor") if m.logical_port == "b2"] == \
+        [["offline"]]
