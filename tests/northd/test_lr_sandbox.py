@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from pyovn.db.idl import Database
+
 pytestmark = pytest.mark.peer
 
 VMS = {  # name: (switch, chassis, vif, mac, ip)
@@ -218,3 +220,55 @@ def test_distributed_floating_ip_from_own_chassis(sandbox_factory):
     sb.inject("vif2", udp(m2, "00:00:00:00:ff:01", "10.0.0.2", "8.8.8.8", "central"))
     p = sb.wait_received("vifx", match=with_text("central"))[0]
     assert p.get("ip4.src") == "172.16.0.10" and p.get("eth.src") == "00:00:00:00:ff:03"
+
+
+def test_next_hop_arp_fills_mac_binding_and_policy_reroute(sandbox_factory):
+    sb = sandbox_factory(chassis=3, northd="py", controller="c")
+    vms = {"vm1": ("sw0", "hv1", "vif1", "50:54:00:00:00:01", "10.0.0.1")}
+    _nb_build(sb, ["sw0", "sw1"], vms, {
+        "r0": ({}, [("r0-sw0", "sw0", "00:00:00:00:ff:01", "10.0.0.254/24", None),
+                    ("r0-sw1", "sw1", "00:00:00:00:ff:02", "20.0.0.254/24", None)],
+               [("30.0.0.0/24", "20.0.0.7"), ("0.0.0.0/0", "10.0.0.99")], [], [])})
+    nb = sb.nb_db()
+
+    def more(txn):
+        T = nb.tables
+        sw1 = nb.find_one("Logical_Switch", name="sw1")
+        lsp = txn.insert(T["Logical_Switch_Port"])
+        lsp.name, lsp.addresses = "host", ["unknown"]
+        sw1.addvalue("ports", lsp.uuid)
+        r0 = nb.find_one("Logical_Router", name="r0")
+        pol = txn.insert(T["Logical_Router_Policy"])
+        pol.priority, pol.match, pol.action = 100, "ip4.dst == 40.0.0.9", "reroute"
+        pol.nexthops = ["20.0.0.7"]
+        r0.addvalue("policies", pol.uuid)
+    nb.transact(more)
+    sb.add_vif("hv2", "vifh", "host", mac="50:54:00:00:07:07")
+    assert sb.wait_port_up("host") == "hv2"
+    sb.wait_hv()
+    m1, mh = vms["vm1"][3], "50:54:00:00:07:07"
+    # The next hop 20.0.0.7 is unknown: the router asks for it.
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "30.0.0.5", "first"))
+    req = sb.wait_received("vifh", match=lambda p: p.get("arp.op") == 1)[0]
+    assert req.get("arp.tpa") == "20.0.0.7" and req.get("arp.spa") == "20.0.0.254"
+    # The answer is learned into the SB MAC_Binding table...
+    sb.inject("vifh", "eth(src=%s,dst=00:00:00:00:ff:02)/arp(op=2,sha=%s,spa=20.0.0.7,"
+              "tha=00:00:00:00:ff:02,tpa=20.0.0.254)" % (mh, mh))
+    sdb = Database(sb.sb_remote, "sb").sync()
+    try:
+        sdb.wait_until(lambda db: any(m.ip == "20.0.0.7" and m.mac == mh and
+                                      m.logical_port == "r0-sw1"
+                                      for m in db.rows("MAC_Binding")), 20)
+    finally:
+        sdb.close()
+    # ...and the static route now delivers to it,
+    def routed(tag):
+        return [p for p in sb.received("vifh") if tag.encode() in (p.data or b"")]
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "30.0.0.5", "second"))
+    p = sb.wait_received("vifh", match=with_text("second"))[0]
+    assert p.get("eth.dst") == mh and p.get("ip4.ttl") == 63
+    # as does the policy that reroutes 40.0.0.9 (default route: sw0).
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "40.0.0.9", "policy"))
+    p = sb.wait_received("vifh", match=with_text("policy"))[0]
+    assert p.get("eth.dst") == mh and p.get("ip4.dst") == "40.0.0.9"
+    assert routed("second")
