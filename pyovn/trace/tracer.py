@@ -267,8 +267,11 @@ class Tracer:
             self._verdict_drop("drop action in %s" % (f.stage or "table %d" % f.table),
                                st)
             return
-        self._actions(dp, f.pipeline, f.table, pa.actions, mf, fnode, node, st,
-                      depth, ctx)
+        if not self._actions(dp, f.pipeline, f.table, pa.actions, mf, fnode, node, st,
+                             depth, ctx):
+            # Actions that neither continue nor output end the packet.
+            self._verdict_drop("%s: the actions end without next or output"
+                               % (f.stage or "table %d" % f.table), st)
 
     # -- actions -----------------------------------------------------------------
     def _actions(self, dp, pipeline, table, actions, mf, fnode, container, st,
@@ -279,6 +282,7 @@ class Tracer:
         keys.setdefault("none", 0)      # a port register holding 0 is "none"
         it = Interpreter(mf, keys, pipeline, table, self._lookup(dp, st))
         n = len(actions)
+        moved = False
         for i, a in enumerate(actions):
             last = i == n - 1
             text = self.friendly_text(str(a))
@@ -286,20 +290,22 @@ class Tracer:
                 fnode.add("action", text)
                 target = container if (last and container is not None) else fnode
                 self._table(dp, a.pipeline, a.table, mf, target, st, depth)
+                moved = True
                 continue
             if isinstance(a, act_ctl.Output):
                 fnode.add("action", text)
                 self._output(dp, pipeline, mf, fnode, st, depth)
+                moved = True
                 continue
             if isinstance(a, act_ctl.Drop):
                 fnode.add("action", text)
                 self._verdict_drop("drop action in %s" % self._stage_name(
                     dp, pipeline, table), st)
-                return
+                return True
             if isinstance(a, (act_ct.CtNext, act_ct.CtCommitNat, act_ct._CtNatBase,
                               act_ct._CtLbBase)):
                 self._conntrack(dp, a, mf, fnode, st, depth, ctx, it)
-                return
+                return True
             if isinstance(a, (act_ctl.Clone, act_pkt._Nested)):
                 # The action line, then what the copy (clone) or the packet
                 # the action generates (arp, icmp4, ...) goes through.
@@ -326,13 +332,14 @@ class Tracer:
             for e in it.effects[start:]:
                 if e.kind == "drop":
                     self._verdict_drop("drop action", st)
-                    return
+                    return True
                 if e.kind == "lookup":
                     line.info.setdefault("lookups", []).append(e)
                     if e.args.get("name") in MINIMAL_LOOKUPS and hasattr(a, "dst"):
                         # ovn-trace's minimal form lists these results.
                         line.info.setdefault("data", []).append(
                             "%s = %d;" % (a.dst.format(), it.get(a.dst.ovs)))
+        return moved
 
     def _data_lines(self, a, it, mf):
         """What action A did to packet data, reduced to constants

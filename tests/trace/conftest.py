@@ -108,7 +108,7 @@ def build_rich_topology(nb):
     nbctl(nb, *c[:-1])
 
 
-def _c_northd_sb(build, bindings):
+def _c_northd_sb(build, bindings, northd_cmd=("ovn-northd",)):
     for prog in NEEDED:
         if shutil.which(prog) is None:
             pytest.skip("%s (test-only peer) is not installed" % prog)
@@ -118,7 +118,7 @@ def _c_northd_sb(build, bindings):
     nb = server.start_server(rundir, "nb")
     sb = server.start_server(rundir, "sb")
     northd = subprocess.Popen(
-        ["ovn-northd", "--ovnnb-db=" + nb.remote, "--ovnsb-db=" + sb.remote,
+        list(northd_cmd) + ["--ovnnb-db=" + nb.remote, "--ovnsb-db=" + sb.remote,
          "--log-file=%s/northd.log" % rundir, "-vconsole:off"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -135,6 +135,14 @@ def _c_northd_sb(build, bindings):
         northd.wait(timeout=30)
         sb.stop()
         nb.stop()
+
+
+@pytest.fixture(scope="module")
+def py_sb():
+    """Like c_sb, but the SB is written by pyovn northd."""
+    import sys
+    yield from _c_northd_sb(build_topology, BINDINGS,
+                            (sys.executable, "-m", "pyovn.cli", "northd"))
 
 
 @pytest.fixture(scope="module")

@@ -89,6 +89,7 @@ def test_acl_drop(c_sb):
     _, _, view = c_sb
     res = trace(view, ACL)
     assert outputs(res) == []
+    assert res.verdicts and all(v.kind == "drop" for v in res.verdicts)
     flows = [n for n in res.root.walk() if n.kind == "flow"]
     assert flows[-1].info["stage"] == "ls_in_acl"
     assert "tcp.dst == 23" in flows[-1].text
