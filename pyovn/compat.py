@@ -23,6 +23,8 @@ PROGRAMS = {
     "ovs-vtep": "vtep",
     "ovn-nbctl": "nbctl",
     "ovn-sbctl": "sbctl",
+    "ovn-ic-nbctl": "ic-nbctl",
+    "ovn-ic-sbctl": "ic-sbctl",
     "vtep-ctl": "vtep-ctl",
     "ovn-trace": "trace",
     "ovn-appctl": "appctl",
