@@ -74,8 +74,13 @@ def build_router(model, dp, t, ctx):
     build_arp_resolve(model, dp, ports, add, ctx)
     build_gw_redirect(dp, enabled, add, ctx)
     build_arp_request(dp, enabled, add, ctx)
+    relay = dp.options.get("mcast_relay") == "true"
     for p in enabled:
         add(S.LR_OUT_DELIVERY, 100, "outport == %s" % q(p.name), "output;", hint=p.row)
+        if relay:
+            # Relayed multicast leaves with the router port's MAC.
+            add(S.LR_OUT_DELIVERY, 110, "(ip4.mcast || ip6.mcast) && outport == %s"
+                % q(p.name), "eth.src = %s; output;" % p.lrp_networks.mac, hint=p.row)
     add(S.LR_OUT_DELIVERY, 0, "1", "drop;")
 
 
@@ -349,7 +354,8 @@ def build_ip_input(dp, ports, add, ctx):
     add(st, 85, "arp || nd", "drop;")
     add(st, 84, "nd_rs || nd_ra", "next;")
     add(st, 83, "ip6.mcast_rsvd", "drop;")
-    add(st, 82, "ip4.mcast || ip6.mcast", "drop;")
+    relay = dp.options.get("mcast_relay") == "true"
+    add(st, 82, "ip4.mcast || ip6.mcast", "next;" if relay else "drop;")
     add(st, 50, "eth.bcast", "drop;")
     add(st, 32, "ip.ttl == {0, 1} && !ip.later_frag && (ip4.mcast || ip6.mcast)", "drop;")
     add(st, 30, "ip.ttl == {0, 1}", "drop;")
@@ -382,6 +388,10 @@ def build_routing(dp, ports, add, ctx):
                 hint=p.row)
     add(pre, 0, "1", "reg7 = 0; next;")
     add(st, 10550, "nd_rs || nd_ra", "drop;")
+    if dp.options.get("mcast_relay") == "true":
+        # Multicast relay without IGMP groups or flooding ports: unregistered
+        # multicast is dropped here (not routed as unicast).
+        add(st, 10450, "ip4.mcast || ip6.mcast", "drop;")
     # Connected routes.
     for p in ports:
         nets = p.lrp_networks

@@ -451,3 +451,18 @@ def test_bridged_bfd_mtu_bypass_learning_flows_match_c_northd(c_northd):
     assert len(c) > 100
     assert any("handle_bfd_msg" in f[4] for f in py)
     assert not problems.current
+
+
+# Multicast relay on a router (no IGMP groups yet), IPv6 networks.
+MCAST = """
+ls-add sw0 -- set logical_switch sw0 other_config:mcast_snoop=true
+lsp-add sw0 p1 -- lsp-set-addresses p1 "00:00:00:00:00:01 10.0.0.1"
+lr-add r0 -- set logical_router r0 options:mcast_relay=true
+lrp-add r0 r0-sw0 00:00:00:00:ff:01 10.0.0.254/24 fd00::fe/64
+lsp-add sw0 sw0-r0 -- lsp-set-type sw0-r0 router -- lsp-set-addresses sw0-r0 router -- lsp-set-options sw0-r0 router-port=r0-sw0
+"""
+
+
+def test_mcast_relay_flows_match_c_northd(c_northd):
+    c, py, problems = _compare(c_northd, MCAST)
+    assert any(f[1] == "lr_out_delivery" and f[2] == 110 for f in py)
