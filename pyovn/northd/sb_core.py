@@ -191,6 +191,8 @@ def build_port_bindings(model, view, desired, problems):
             cols[sync.INSERT_ONLY] = {"up": [False]}
             cols["datapath"] = dp_ref(dp)
             cols["tunnel_key"] = p.key
+            if p.kind == "lsp" and p.type == "external":
+                cols["ha_chassis_group"] = _ha_group(view, desired, p)
             desired.add("Port_Binding", p.name, **cols)
         for cr in getattr(dp, "cr_ports", []):
             if cr.key is None:
@@ -200,6 +202,23 @@ def build_port_bindings(model, view, desired, problems):
                         tunnel_key=cr.key, type="chassisredirect",
                         options={"distributed-port": cr.base.name},
                         mac=[_lrp_mac(cr.base)], external_ids={})
+
+
+def _ha_group(view, desired, p):
+    """The SB HA_Chassis_Group of an external port's NB ha_chassis_group
+    (ovn-controller binds the port on its highest-priority live chassis)."""
+    group = opt(p.row.ha_chassis_group)
+    if group is None:
+        return []
+    refs = []
+    for hc in sorted(group.ha_chassis, key=lambda h: (-h.priority, h.chassis_name)):
+        ch = view.chassis.get(hc.chassis_name)
+        refs.append(desired.add("HA_Chassis", (hc.chassis_name, hc.priority),
+                                priority=hc.priority, chassis=[ch] if ch is not None else [],
+                                external_ids={"chassis-name": hc.chassis_name}))
+    desired.add("HA_Chassis_Group", group.name, name=group.name, ha_chassis=refs,
+                external_ids={})
+    return [Ref("HA_Chassis_Group", group.name)]
 
 
 def _lrp_mac(p):

@@ -300,3 +300,31 @@ def test_lb_health_check_service_monitor(nb, sb, northd):
     sb.run()
     assert [m.status for m in sb.rows("Service_Monitor") if m.logical_port == "b2"] == \
         [["offline"]]
+
+
+def test_external_port_ha_chassis_group(nb, sb, northd):
+    northd()
+    nb.ls("sw0")
+    nb.lsp("sw0", "ln", ["unknown"], type="localnet", options={"network_name": "phys"})
+    def ext(txn):
+        hc = txn.insert(nb.db.tables["HA_Chassis"])
+        hc.chassis_name = "gw1"
+        hc.priority = 20
+        grp = txn.insert(nb.db.tables["HA_Chassis_Group"])
+        grp.name = "ext-grp"
+        grp.ha_chassis = [hc]
+        lsp = txn.insert(nb.db.tables["Logical_Switch_Port"])
+        lsp.name = "e1"
+        lsp.type = "external"
+        lsp.addresses = ["00:00:00:00:00:e1 10.0.0.50"]
+        lsp.ha_chassis_group = [grp]
+        nb._find("Logical_Switch", "sw0").addvalue("ports", lsp.uuid)
+    nb.db.transact(ext)
+    wait_sb_synced(nb)
+    sb.run()
+    pb = sb.find_one("Port_Binding", logical_port="e1")
+    assert pb.type == "external"
+    grp = pb.ha_chassis_group[0]
+    assert grp.name == "ext-grp"
+    assert [(h.priority, h.external_ids["chassis-name"]) for h in grp.ha_chassis] == \
+        [(20, "gw1")]
