@@ -45,6 +45,27 @@ MAX_FLOWS = 5000        # logical flows executed in one trace
 # ovn-trace does.
 MINIMAL_LOOKUPS = ("chk_lb_hairpin", "chk_lb_hairpin_reply")
 
+# Why a packet dropped in a stage is dropped, for the `/* drop: ... */'
+# remark and the verdict.  %(inport)s / %(outport)s / %(hint)s are filled in.
+STAGE_DROP_REASONS = {
+    "ls_in_check_port_sec": 'port security of inport "%(inport)s"',
+    "ls_in_apply_port_sec": 'port security of inport "%(inport)s"',
+    "ls_out_check_port_sec": 'port security of outport "%(outport)s"',
+    "ls_out_apply_port_sec": 'port security of outport "%(outport)s"',
+    "ls_in_acl": "ACL%(hint)s",
+    "ls_in_acl_after_lb": "ACL%(hint)s",
+    "ls_out_acl": "ACL%(hint)s",
+    "ls_in_l2_unknown": "destination MAC unknown on the switch",
+    "lr_in_admission": "not for this router port (Ethernet destination, VLAN "
+                       "or source check)",
+    "lr_in_ip_input": "router input checks (TTL, martian or own address, "
+                      "unsupported protocol)",
+    "lr_in_ip_routing": "no route to the destination",
+    "lr_in_policy": "router policy%(hint)s",
+    "lr_in_lookup_neighbor": "neighbour lookup",
+    "lr_in_arp_resolve": "next hop MAC not resolved",
+}
+
 
 def parse_ct_flags(text):
     """ct_state bits of a --ct argument (comma or space separated)."""
@@ -239,8 +260,8 @@ class Tracer:
         node.add("drop", "%d. %s: no match (implicit drop)"
                  % (table, self._stage_name(dp, pipeline, table)),
                  table=table)
-        self._verdict_drop("no match in table %d (%s)" % (
-            table, self._stage_name(dp, pipeline, table)), st)
+        self._verdict_drop("no flow matched in %s table %d (%s)" % (
+            pipeline, table, self._stage_name(dp, pipeline, table)), st)
 
     def _stage_name(self, dp, pipeline, table):
         for f in self.view.table(dp, pipeline, table):
@@ -264,14 +285,31 @@ class Tracer:
             return
         if not pa.actions:
             fnode.add("action", "drop;")
-            self._verdict_drop("drop action in %s" % (f.stage or "table %d" % f.table),
-                               st)
+            self._flow_drop(fnode, mf, st, "drop action")
             return
         if not self._actions(dp, f.pipeline, f.table, pa.actions, mf, fnode, node, st,
                              depth, ctx):
             # Actions that neither continue nor output end the packet.
-            self._verdict_drop("%s: the actions end without next or output"
-                               % (f.stage or "table %d" % f.table), st)
+            self._flow_drop(fnode, mf, st, "no next or output")
+
+    def _flow_drop(self, fnode, mf, st, how):
+        """Records a drop by the flow of FNODE, with the stage's reason."""
+        info = fnode.info
+        stage = info.get("stage", "")
+        if fnode.kind != "flow":
+            reason = how
+        else:
+            fl = self.view.all_flows.get(info["uuid"], (None,))[0]
+            hint = " (northbound %s)" % fl.stage_hint if fl and fl.stage_hint else ""
+            why = STAGE_DROP_REASONS.get(stage)
+            what = (why % {"inport": self.pname(mf.strings.get("inport", "")),
+                           "outport": self.pname(mf.strings.get("outport", "")),
+                           "hint": hint}
+                    if why else "%s in %s" % (how, stage or "table %d" % info["table"]))
+            reason = "%s; flow %s, priority %d" % (what, info["uuid"][:8],
+                                                     info["priority"])
+        fnode.add("comment", "/* drop: %s */" % reason, remark=True)
+        self._verdict_drop(reason, st)
 
     # -- actions -----------------------------------------------------------------
     def _actions(self, dp, pipeline, table, actions, mf, fnode, container, st,
@@ -299,8 +337,7 @@ class Tracer:
                 continue
             if isinstance(a, act_ctl.Drop):
                 fnode.add("action", text)
-                self._verdict_drop("drop action in %s" % self._stage_name(
-                    dp, pipeline, table), st)
+                self._flow_drop(fnode, mf, st, "drop action")
                 return True
             if isinstance(a, (act_ct.CtNext, act_ct.CtCommitNat, act_ct._CtNatBase,
                               act_ct._CtLbBase)):

@@ -83,6 +83,8 @@ def test_port_security_drop(c_sb, flow):
     # Dropped in the ingress port security stages of ls1.
     stages = [n.info["stage"] for n in res.root.walk() if n.kind == "flow"]
     assert stages[-1] == "ls_in_apply_port_sec"
+    assert res.verdicts[0].reason.startswith('port security of inport "lp11"')
+    assert any(n.text.startswith("/* drop: port security") for n in res.root.walk())
 
 
 def test_acl_drop(c_sb):
@@ -93,6 +95,11 @@ def test_acl_drop(c_sb):
     flows = [n for n in res.root.walk() if n.kind == "flow"]
     assert flows[-1].info["stage"] == "ls_in_acl"
     assert "tcp.dst == 23" in flows[-1].text
+    # The reason names the NB ACL behind the flow (its UUID prefix).
+    nb = c_sb[0]
+    acl = subprocess.run(["ovn-nbctl", "--db=" + nb.remote, "--bare", "--columns=_uuid",
+                          "list", "ACL"], capture_output=True, text=True).stdout.split()
+    assert res.verdicts[0].reason.startswith("ACL (northbound %s)" % acl[0][:8])
 
 
 def test_routed_ttl_and_macs(c_sb):
@@ -184,8 +191,9 @@ def test_same_verdicts_as_c_ovn_trace(c_sb, flow):
     assert buf.getvalue().split(",")[0] == c.split(",")[0]
 
 
+# pyovn's own remarks (chassis of a delivery, tunnel hops, drop reasons).
 CHASSIS_REMARK = re.compile(r'^\s*/\* ("[^"]+" is bound to chassis|tunnel hop from|'
-                            r'"[^"]+" is not bound to any chassis)')
+                            r'"[^"]+" is not bound to any chassis|drop: )')
 
 
 @pytest.mark.skipif(shutil.which("ovn-trace") is None,
