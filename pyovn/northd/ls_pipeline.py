@@ -430,8 +430,7 @@ def build_l2(model, dp, ports, add, ctx):
                 acts.append('outport ="%s"; output;' % MC_FLOOD)
             elif static:
                 acts.append('outport ="%s"; output;' % MC_STATIC)
-            else:
-                acts = ['outport = "%s"; output;' % MC_MROUTER_FLOOD]
+            # relay alone: only the clone to the routers (as 23.03 does).
             add(stage, 80, "ip4.mcast || ip6.mcast", "".join(acts))
         else:
             add(stage, 80, "ip4.mcast || ip6.mcast", "drop;")
