@@ -218,9 +218,9 @@ def _ct_words(bits):
 
 
 def verify(view, verifier, mf, result, ct_bits, out):
-    """Compares RESULT (the logical trace of MF) with the datapath.
-    Returns (agree, message lines)."""
-    lines = []
+    """Compares RESULT (the logical trace of MF) with the datapath: the path
+    to every logical output (or, if the packet is dropped, the drop).
+    Writes the report to OUT; returns (agree, [OfTrace])."""
     inport = view.port(mf.strings["inport"])
     if inport is None or not inport.chassis:
         raise VerifyError('inport "%s" is not bound to a chassis: nothing to inject'
@@ -232,41 +232,71 @@ def verify(view, verifier, mf, result, ct_bits, out):
                           % (inport.name, chassis))
     default = (1 << 5) | (1 << 1)
     flags = [_ct_words(b) for b in ct_bits] + [_ct_words(default)] * 8
-    verdicts = [v for v in result.verdicts if v.kind == "output"] or result.verdicts
-    if not verdicts:
+    targets = [v for v in result.verdicts if v.kind == "output"] or result.verdicts[:1]
+    if not targets:
         raise VerifyError("the logical trace has no verdict")
-    target = verdicts[0]
-    steps = []
-    for dp_name, pipeline, table, uuid in target.path:
-        dp = view.datapath(dp_name)
-        steps.append((dp, pipeline, table, uuid))
+    cache = {}
+
+    def of_trace(ch, flow, fl):
+        key = (ch, flow, tuple(fl))
+        if key not in cache:
+            cache[key] = verifier.of_trace(ch, flow, fl)
+        return cache[key]
+
     flow = of_flow(mf, ofport)
-    lines.append("verify: chassis %s: ofproto/trace br-int %s" % (chassis, flow))
-    trace = verifier.of_trace(chassis, flow, flags)
-    traces = [trace]
-    j = 0
-    followed = set()
+    out.write("verify: chassis %s: ofproto/trace br-int %s\n" % (chassis, flow))
+    first = of_trace(chassis, flow, flags)
+    agree_all = True
+    for target in targets:
+        what = ('the path to "%s"' % target.port if target.kind == "output"
+                else "the drop (%s)" % target.reason)
+        if len(targets) > 1:
+            out.write("verify: %s\n" % what)
+        agree, lines = _verify_path(view, verifier, mf, target, first, flags,
+                                    of_trace)
+        for line in lines:
+            out.write(line + "\n")
+        agree_all = agree_all and agree
+    if len(targets) > 1:
+        out.write("verify: %s\n" % ("all %d paths agree" % len(targets) if agree_all
+                                     else "some paths disagree"))
+    return agree_all, list(cache.values())
+
+
+def _verify_path(view, verifier, mf, target, trace, flags, of_trace):
+    lines = []
+    steps = [(view.datapath(d), pipeline, table, uuid)
+             for d, pipeline, table, uuid in target.path]
     pkt = mf.copy()
-    agree = True
-    i = 0
+    followed = set()
+    # The egress pipeline that delivers to a port runs on the chassis the
+    # port is bound to: the final egress steps are checked there.
+    final_egress = len(steps)
+    if target.kind == "output" and steps:
+        last_dp = steps[-1][0]
+        while final_egress > 0 and steps[final_egress - 1][0] is last_dp \
+                and steps[final_egress - 1][1] == "egress":
+            final_egress -= 1
+    j = i = 0
     while i < len(steps):
         dp, pipeline, table, uuid = steps[i]
         want = (dp.key, pipeline, table)
-        k = next((n for n in range(j, len(trace.steps))
-                  if trace.steps[n].logical is not None
-                  and (trace.steps[n].dp_key, *trace.steps[n].logical) == want), None)
+        same_key = [n for n in range(j, len(trace.steps))
+                    if trace.steps[n].logical is not None
+                    and (trace.steps[n].dp_key,) + trace.steps[n].logical == want]
         fl = view.all_flows[uuid][0]
         desc = "%s %s table %d (%s), priority %d, uuid %s" % (
             dp.name, pipeline, table, fl.stage, fl.priority, uuid[:8])
-        if k is None:
+        remote = (i == final_egress and target.chassis
+                  and target.chassis != trace.chassis)
+        if not same_key or remote:
             nxt = _next_tunnel(trace, view, verifier, target)
             if nxt is not None and (trace.chassis, nxt[0]) not in followed:
                 followed.add((trace.chassis, nxt[0]))
                 dst, flow2 = _tunnel_flow(verifier, trace, pkt, nxt)
                 lines.append("verify: tunnel %s -> %s: ofproto/trace br-int %s"
                              % (trace.chassis, dst, flow2))
-                trace = verifier.of_trace(dst, flow2, flags[trace.n_ct:])
-                traces.append(trace)
+                trace = of_trace(dst, flow2, flags[trace.n_ct:])
                 j = 0
                 continue
             last = trace.steps[j - 1].text if j else "(none)"
@@ -275,20 +305,23 @@ def verify(view, verifier, mf, result, ct_bits, out):
                          "table %d for it; last OpenFlow step: %s; datapath actions: %s"
                          % (i + 1, desc, fl.match, trace.chassis,
                             _of_table(pipeline, table), last, trace.actions or "drop"))
-            agree = False
-            break
-        st = trace.steps[k]
+            return False, lines
+        # Several passes through the table (flood to local ports): the one
+        # that ran this logical flow, else the first.
+        good = [n for n in same_key if not trace.steps[n].no_match
+                and trace.steps[n].cookie is not None
+                and _same(view, trace.steps[n].cookie, fl)]
+        if good:
+            lines.append("  ok %3d. %s" % (i + 1, desc))
+            j = good[0] + 1
+            i += 1
+            continue
+        st = trace.steps[same_key[0]]
         if st.no_match:
             lines.append("DIVERGES at step %d: the logical trace runs %s (match: %s) but "
                          "OpenFlow table %d on %s has no matching flow (dropped)"
                          % (i + 1, desc, fl.match, st.table, trace.chassis))
-            agree = False
-            break
-        if st.cookie is not None and _same(view, st.cookie, fl):
-            lines.append("  ok %3d. %s" % (i + 1, desc))
-            j = k + 1
-            i += 1
-            continue
+            return False, lines
         other = view.flow_by_cookie(st.cookie) if st.cookie is not None else []
         hit = ("logical flow %s (%s, priority %d, match: %s)" % (
             other[0][0].uuid[:8], other[0][0].stage, other[0][0].priority,
@@ -297,30 +330,32 @@ def verify(view, verifier, mf, result, ct_bits, out):
                      "OpenFlow table %d on %s hit `%s' (cookie %s: %s)"
                      % (i + 1, desc, fl.match, st.table, trace.chassis, st.text,
                         "%#x" % st.cookie if st.cookie is not None else "none", hit))
-        agree = False
-        break
-    if agree and target.kind == "output":
-        delivered = [verifier._iface_of(trace.chassis, p) for p in trace.outputs]
+        return False, lines
+    delivered = [verifier._iface_of(trace.chassis, p) for p in trace.outputs]
+    if target.kind == "output":
+        port = view.port(target.port)
         if target.port in delivered:
             lines.append('verify: agree: the datapath delivers to "%s" on %s'
                          % (target.port, trace.chassis))
-        elif view.port(target.port) is not None and \
-                view.port(target.port).type not in ("", "virtual"):
+        elif port is not None and port.type not in ("", "virtual"):
             lines.append('verify: agree up to the output to "%s" (type "%s"), which '
-                         'leaves the integration bridge' % (
-                             target.port, view.port(target.port).type))
+                         'leaves the integration bridge' % (target.port, port.type))
         else:
             lines.append('DIVERGES at the output: the logical trace delivers to "%s" '
                          'but the datapath on %s delivered to %s (datapath actions: %s)'
                          % (target.port, trace.chassis,
                             ", ".join('"%s"' % d for d in delivered if d) or "nothing",
                             trace.actions or "drop"))
-            agree = False
-    elif agree:
-        lines.append("verify: agree: both drop (%s)" % target.reason)
-    for line in lines:
-        out.write(line + "\n")
-    return agree, traces
+            return False, lines
+        return True, lines
+    if any(delivered):
+        lines.append("DIVERGES at the end: the logical trace drops (%s) but the "
+                     "datapath on %s delivered to %s" % (
+                         target.reason, trace.chassis,
+                         ", ".join('"%s"' % d for d in delivered if d)))
+        return False, lines
+    lines.append("verify: agree: both drop (%s)" % target.reason)
+    return True, lines
 
 
 def _of_table(pipeline, table):

@@ -44,6 +44,7 @@ def sbx():
         cmds = ["ls-add", "ls1", "--", "ls-add", "ls2"]
         for port, ls, mac, ip in (("lp11", "ls1", "00:00:00:00:01:11", "192.168.1.11"),
                                   ("lp12", "ls1", "00:00:00:00:01:12", "192.168.1.12"),
+                                  ("lp13", "ls1", "00:00:00:00:01:13", "192.168.1.13"),
                                   ("lp21", "ls2", "00:00:00:00:02:21", "192.168.2.21")):
             cmds += ["--", "lsp-add", ls, port, "--", "lsp-set-addresses", port,
                      "%s %s" % (mac, ip)]
@@ -59,7 +60,8 @@ def sbx():
         s.add_vif("hv1", "vif11", "lp11")
         s.add_vif("hv1", "vif12", "lp12")
         s.add_vif("hv2", "vif21", "lp21")
-        for p in ("lp11", "lp12", "lp21"):
+        s.add_vif("hv2", "vif13", "lp13")
+        for p in ("lp11", "lp12", "lp13", "lp21"):
             s.wait_port_up(p)
         s.wait_hv()
         yield s
@@ -95,6 +97,26 @@ def test_verify_agrees_local_and_across_tunnel(sbx):
     assert [t.chassis for t in traces] == ["hv1", "hv2"]
     # The packet that crossed the tunnel carries the router's rewrites.
     assert "nw_ttl=63" in traces[1].flow and "dl_src=00:00:00:00:ff:02" in traces[1].flow
+
+
+def test_verify_flood_checks_every_member(sbx):
+    flood = ('inport == "lp11" && eth.src == 00:00:00:00:01:11 && '
+             'eth.dst == ff:ff:ff:ff:ff:ff && arp.op == 1 && '
+             'arp.sha == 00:00:00:00:01:11 && arp.spa == 192.168.1.11 && '
+             'arp.tpa == 192.168.1.99')
+    agree, text, traces = run_verify(sbx, flood)
+    assert agree, text
+    assert 'the path to "lp12"' in text and 'the path to "lp13"' in text
+    assert 'delivers to "lp12" on hv1' in text and 'delivers to "lp13" on hv2' in text
+    assert "verify: all 2 paths agree" in text
+    assert sorted({t.chassis for t in traces}) == ["hv1", "hv2"]
+
+
+def test_verify_drop_agrees(sbx):
+    # No port has this MAC and ls1 has no "unknown" port: both drop.
+    agree, text, _ = run_verify(sbx, L2.replace("00:00:00:00:01:12", "00:00:00:00:77:77"))
+    assert agree, text
+    assert "verify: agree: both drop" in text
 
 
 def test_ovs_option_shows_openflow_flows(sbx, capsys):
