@@ -193,7 +193,7 @@ class Deployment:
                     raise NotReady("%s exited while waiting for %s:\n%s"
                                    % (d.name, what, d.tail()))
             if time.monotonic() > deadline:
-                raise NotReady("%s: no %s within %.0fs" % (
+                raise NotReady("%s: no %s within %gs" % (
                     ", ".join(d.name for d in daemons), what, timeout))
 
     # -- northd --------------------------------------------------------------------
