@@ -10,6 +10,7 @@ NB_Global options).
 import time
 
 from pyovn.northd import graph
+from pyovn.northd import ipam
 from pyovn.northd import lflow
 from pyovn.northd import lr_model
 from pyovn.northd import lr_pipeline
@@ -40,6 +41,7 @@ def compute(nb, view, problems):
     r.model = m
     sb_core.assign_keys(m, view, problems)
     r.nb_options = sb_core.nb_global_options(m, view)
+    ipam.assign(m, r.nb_options["mac_prefix"], problems)
     d = sync.Desired()
     sb_core.build_datapaths(m, d)
     sb_core.build_port_bindings(m, view, d, problems)

@@ -76,6 +76,8 @@ class Port:
             self.enabled = opt(row.enabled, True) is not False
             self.mac = row.mac
             self.networks = list(row.networks)
+        self.dynamic_request = None  # words of a "dynamic" addresses entry
+        self.new_dynamic_addresses = None   # what IPAM assigned (written to NB)
         self.lsp_addrs = []          # LportAddresses of "MAC IP..." entries
         self.ps_addrs = []           # LportAddresses of port_security
         self.has_unknown = False
@@ -251,11 +253,9 @@ def _parse_port(m, p, problems):
         if not words:
             continue
         if words[0] == "dynamic" or (len(words) > 1 and words[1] == "dynamic"):
-            if p.dynamic_addresses:
-                try:
-                    p.lsp_addrs.append(addr.parse_lport_addresses(p.dynamic_addresses))
-                except addr.AddressError as e:
-                    problems.report(table, p.uuid, "dynamic_addresses", str(e))
+            # Resolved by ipam.assign() once every static address is known.
+            if p.dynamic_request is None:
+                p.dynamic_request = words
             continue
         errs = []
         try:

@@ -20,7 +20,7 @@ LOCK_NAME = "ovn_northd"
 NB_OWN_COLUMNS = {
     "NB_Global": {"sb_cfg", "sb_cfg_timestamp", "hv_cfg", "hv_cfg_timestamp",
                   "nb_cfg_timestamp"},
-    "Logical_Switch_Port": {"up"},
+    "Logical_Switch_Port": {"up", "dynamic_addresses"},
 }
 # SB tables whose changes change what northd computes (VXLAN in use,
 # requested-chassis, health check status); changes to the tables northd owns are its own writes.
@@ -233,6 +233,10 @@ class Northd:
                 up = _lsp_up(p, pb)
                 if up is not None and opt(p.row.up) != up:
                     p.row.up = [up]
+                    changed = True
+                dyn = [p.new_dynamic_addresses] if p.new_dynamic_addresses else []
+                if list(p.row.dynamic_addresses) != dyn:
+                    p.row.dynamic_addresses = dyn
                     changed = True
                 if p.name in tags and opt(p.row.tag) != tags[p.name]:
                     p.row.tag = [tags[p.name]]

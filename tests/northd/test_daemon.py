@@ -328,3 +328,39 @@ def test_external_port_ha_chassis_group(nb, sb, northd):
     assert grp.name == "ext-grp"
     assert [(h.priority, h.external_ids["chassis-name"]) for h in grp.ha_chassis] == \
         [(20, "gw1")]
+
+
+def test_ipam_dynamic_addresses(nb, sb, northd):
+    northd()
+    nb.ls("sw0", other_config={"subnet": "192.168.1.0/24",
+                               "exclude_ips": "192.168.1.2..192.168.1.4",
+                               "ipv6_prefix": "fd00:1::"})
+    nb.lsp("sw0", "static", ["0a:00:00:00:00:01 192.168.1.1"])
+    nb.lsp("sw0", "d1", ["dynamic"])
+    nb.lsp("sw0", "d2", ["0a:00:00:00:00:aa dynamic"])
+    nb.lsp("sw0", "d3", ["dynamic 192.168.1.77"])
+    wait_sb_synced(nb)
+    nb.db.run()
+    dyn = {n: nb.db.find_one("Logical_Switch_Port", name=n).dynamic_addresses
+           for n in ("static", "d1", "d2", "d3")}
+    prefix = nb.global_().options["mac_prefix"]
+    assert dyn["static"] == []
+    mac1, ip1, ip61 = dyn["d1"][0].split()
+    assert mac1.startswith(prefix + ":")
+    assert ip1 == "192.168.1.5"           # .0 never, .1 static, .2-.4 excluded
+    assert ip61.startswith("fd00:1::") and "ff:fe" in ip61
+    mac2, ip2, _ = dyn["d2"][0].split()
+    assert mac2 == "0a:00:00:00:00:aa" and ip2 == "192.168.1.6"
+    assert dyn["d3"][0].split()[1] == "192.168.1.77"
+    # The assigned addresses are used like static ones (L2 lookup, ARP).
+    sb.run()
+    flows = flows_by_uuid(sb).values()
+    assert ("ls_in_l2_lkup", 50, "eth.dst == %s" % mac1, 'outport = "d1"; output;') in flows
+    assert any(f[0] == "ls_in_arp_rsp" and "arp.tpa == 192.168.1.5 " in f[2] for f in flows)
+    # Stable: another change does not move them.
+    nb.lsp("sw0", "d4", ["dynamic"])
+    wait_sb_synced(nb)
+    nb.db.run()
+    assert nb.db.find_one("Logical_Switch_Port", name="d1").dynamic_addresses == dyn["d1"]
+    assert nb.db.find_one("Logical_Switch_Port", name="d4").dynamic_addresses[0].split()[1] \
+        == "192.168.1.7"
