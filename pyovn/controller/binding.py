@@ -65,10 +65,11 @@ def _me(name, chassis_name, hostname):
     return name in (chassis_name, hostname)
 
 
-def active_gateway(pb, sb):
+def active_gateway(pb, sb, alive=None):
     """Name of the chassis a chassisredirect or external port is bound to:
     the highest-priority Gateway_Chassis / HA_Chassis_Group member whose
-    Chassis row exists."""
+    Chassis row exists and that ALIVE(name) says is up (BFD); when none is,
+    the highest-priority one."""
     members = []
     for gc in pb.gateway_chassis:
         ch = value(gc, "chassis")
@@ -83,11 +84,42 @@ def active_gateway(pb, sb):
     if not members:
         return None
     members.sort(key=lambda m: (-m[0], m[1]))
+    if alive is not None and len(members) > 1:
+        for _, name in members:
+            if alive(name):
+                return name
     return members[0][1]
 
 
-def compute(sb, chassis_name, ifaces, hostname=None):
-    """IFACES: {iface-id: (Interface row, ofport)} for br-int's interfaces."""
+def bfd_targets(sb, chassis_name, local_dps=()):
+    """Chassis this one must run BFD with: for every HA chassis group of
+    two or more members, a member talks to the other members and to the
+    group's ref_chassis; a chassis that uses the group (ref_chassis, or a
+    local datapath has a port of the group) talks to the members."""
+    out = set()
+    used = set()
+    for pb in sb.rows("Port_Binding"):
+        g = value(pb, "ha_chassis_group")
+        dp = value(pb, "datapath")
+        if g is not None and dp is not None and dp.uuid in local_dps:
+            used.add(g.uuid)
+    for g in sb.rows("HA_Chassis_Group"):
+        members = {value(h, "chassis").name for h in g.ha_chassis
+                   if value(h, "chassis") is not None}
+        if len(members) < 2:
+            continue
+        refs = {c.name for c in g.ref_chassis}
+        if chassis_name in members:
+            out |= members | refs
+        elif chassis_name in refs or g.uuid in used:
+            out |= members
+    out.discard(chassis_name)
+    return out
+
+
+def compute(sb, chassis_name, ifaces, hostname=None, alive=None, self_alive=True):
+    """IFACES: {iface-id: (Interface row, ofport)} for br-int's interfaces.
+    ALIVE(chassis name): the BFD view of gateway liveness (None: all alive)."""
     st = LocalState(chassis=chassis_name)
     rows = sb.rows("Port_Binding")
     by_name = {pb.logical_port: pb for pb in rows}
@@ -153,7 +185,12 @@ def compute(sb, chassis_name, ifaces, hostname=None):
             p.local = True
             p.chassis = None
         elif t in ("chassisredirect", "external"):
-            active = active_gateway(pb, sb)
+            # This chassis counts itself out when it cannot forward (no
+            # OpenFlow connection to its switch) or has lost every BFD
+            # session: the next gateway takes over instead of both.
+            active = active_gateway(
+                pb, sb, (lambda n: self_alive if n == chassis_name else alive(n))
+                if alive else None)
             if active == chassis_name:
                 st.claims[p.name] = "main"
                 p.chassis = None

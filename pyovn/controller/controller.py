@@ -11,6 +11,7 @@ import time
 
 from pyovn.controller import (binding, chassis, config, ctzones, lflow, monitor,
                               ovsports, physical, portsec)
+from pyovn.controller.pinctrl import Pinctrl
 from pyovn.db.idl import Database, value
 from pyovn.openflow.ofctrl import Ofctrl
 
@@ -45,6 +46,8 @@ class Controller:
         self.last_error = None
         self.registered = False
         self.cond_expect = 0
+        self.pinctrl = Pinctrl(vlog)       # packet-ins (pinctrl hook)
+        self.pinctrl.attach(self)
 
     # -- helpers ---------------------------------------------------------------
     def _warn_once(self, text):
@@ -58,6 +61,7 @@ class Controller:
             out.append(self.sb)
         if self.ofc is not None:
             out.append(self.ofc)
+        out.append(self.pinctrl)
         return out
 
     def sb_ready(self):
@@ -86,6 +90,7 @@ class Controller:
                 import traceback
                 self.vlog.dbg(traceback.format_exc())
             self.last_error = text
+        self.pinctrl.run()
         if self.ofc is not None:
             self.ofc.run()
             # ofctrl may have just seen its barrier reply: acknowledge now,
@@ -118,7 +123,8 @@ class Controller:
             if self.ofc is not None:
                 self.ofc.close()
             target = "unix:%s/%s.mgmt" % (self.ovs_rundir, cfg.bridge)
-            self.ofc = Ofctrl(target, wait_before_clear_ms=cfg.wait_before_clear)
+            self.ofc = Ofctrl(target, wait_before_clear_ms=cfg.wait_before_clear,
+                              on_packet_in=self.pinctrl.packet_in)
             self.ofc_bridge = cfg.bridge
         if self.zones is None:
             self.zones = ctzones.read(dict(br.external_ids))
@@ -142,7 +148,15 @@ class Controller:
                 lp = iface.external_ids.get("iface-id")
                 if lp:
                     ifaces[lp] = (iface, value(iface, "ofport") if (value(iface, "ofport") or 0) > 0 else None)
-        st = binding.compute(self.sb, cfg.system_id, ifaces, cfg.hostname)
+        tun_now = ovsports.current_tunnels(self.ovs, br)
+
+        def alive(name):
+            t = tun_now.get(name)
+            return t is None or ovsports.bfd_alive(t[1])
+        sessions = [t[1] for t in tun_now.values() if dict(t[1].bfd)]
+        self_alive = self.ofc.is_connected() and (
+            not sessions or any(ovsports.bfd_alive(i) for i in sessions))
+        st = binding.compute(self.sb, cfg.system_id, ifaces, cfg.hostname, alive, self_alive)
         for w in st.warnings:
             self._warn_once(w)
         writes = binding.bind_writes(self.sb, st, me)
@@ -171,7 +185,8 @@ class Controller:
         tunnels = ovsports.desired_tunnels(self.sb, cfg)
         localnets = ovsports.localnet_pairs(st, cfg)
         if self.ovs.is_connected():
-            ovsports.sync(self.ovs, cfg, br, tunnels, localnets, ct_ids)
+            bfd = binding.bfd_targets(self.sb, cfg.system_id, st.local_dps)
+            ovsports.sync(self.ovs, cfg, br, tunnels, localnets, ct_ids, bfd)
             br = self.bridge()
         # Flows.
         ofp = ovsports.ofports(br)

@@ -102,19 +102,40 @@ def patch_names(ln, bridge="br-int"):
     return "patch-%s-to-%s" % (bridge, ln), "patch-%s-to-%s" % (ln, bridge)
 
 
-def sync(ovsdb, cfg, br_int, tunnels, localnets, ct_ids=None):
+BFD_ON = {"enable": "true", "check_tnl_key": "true"}
+
+
+def bfd_alive(iface):
+    """Liveness of the chassis at the far end of tunnel IFACE: False only
+    once BFD has been up and is now down (a session that never came up
+    says nothing, so two gateways starting together do not both claim)."""
+    st = dict(iface.bfd_status)
+    if not dict(iface.bfd) or not st:
+        return True
+    if st.get("state") == "up" and st.get("forwarding", "true") == "true":
+        return True
+    # A session that went down says why (detection time expired, neighbor
+    # signalled down, ...); one that never came up has no diagnostic.
+    return st.get("diagnostic", "No Diagnostic") in ("", "No Diagnostic")
+
+
+def sync(ovsdb, cfg, br_int, tunnels, localnets, ct_ids=None, bfd=()):
     """Makes the OVS DB hold exactly the wanted tunnel and patch ports (and
     br-int external_ids CT_IDS when given).  Returns True if it wrote."""
     cur = current_tunnels(ovsdb, br_int)
     local_ip = cfg.encap_ips[0] if len(cfg.encap_ips) > 1 else None
     want_t = {}
+    bfd_fix = []
     for name, (t, ip, csum) in tunnels.items():
         want_t[name] = (t, _iface_options(t, ip, csum, local_ip))
     ok = set()
     for name, (t, opts) in want_t.items():
         have = cur.get(name)
+        want_bfd = BFD_ON if name in bfd else {}
         if have and have[1].type == t and dict(have[1].options) == opts:
             ok.add(name)
+            if dict(have[1].bfd) != want_bfd:
+                bfd_fix.append((have[1], want_bfd))
     bridges = {b.name: b for b in ovsdb.rows("Bridge")}
     cur_ln = {}
     for b in bridges.values():
@@ -126,7 +147,8 @@ def sync(ovsdb, cfg, br_int, tunnels, localnets, ct_ids=None):
     ln_ok = all(set(cur_ln.get(ln, {})) == {cfg.bridge, br} for ln, br in want_ln.items()) \
         and set(cur_ln) == set(want_ln)
     ids_ok = ct_ids is None or dict(br_int.external_ids) == ct_ids
-    if len(ok) == len(want_t) and set(cur) == set(want_t) and ln_ok and ids_ok:
+    if len(ok) == len(want_t) and set(cur) == set(want_t) and ln_ok and ids_ok \
+            and not bfd_fix:
         return False
 
     def build(txn):
@@ -149,6 +171,8 @@ def sync(ovsdb, cfg, br_int, tunnels, localnets, ct_ids=None):
             taken.add(iface.name)
             iface.type = t
             iface.options = opts
+            if name in bfd:
+                iface.bfd = dict(BFD_ON)
             port = txn.insert(ovsdb.tables["Port"])
             port.name = iface.name
             port.interfaces = [iface]
@@ -180,6 +204,8 @@ def sync(ovsdb, cfg, br_int, tunnels, localnets, ct_ids=None):
         for b in brs.values():
             if ports[b.name] != list(b.ports):
                 b.ports = ports[b.name]
+        for iface, want_bfd in bfd_fix:
+            iface.bfd = dict(want_bfd)
         if ct_ids is not None and dict(bi.external_ids) != ct_ids:
             bi.external_ids = ct_ids
     ovsdb.transact(build)

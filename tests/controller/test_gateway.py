@@ -5,6 +5,7 @@ chassis."""
 
 import pytest
 
+from pyovn.util import proc
 from tests.controller.helpers import is_icmp_seq, nbctl, sbctl, switch
 
 pytestmark = pytest.mark.peer
@@ -86,3 +87,59 @@ def test_dgp_and_gateway_router(sandbox_factory):
     p = sb.wait_received("vifq1", match=is_icmp_seq(3))[0]
     assert "ttl=63" in p.summary()
     assert _via(sb, "hv1", 3) and _via(sb, "hv2", 3)
+
+
+def test_ha_gateway_failover_with_bfd(sandbox_factory):
+    sb = sandbox_factory(chassis=3, northd="c", controller="py")
+    switch(sb, "sw0", [1])
+    nbctl(sb, "lr-add", "lr0",
+          "--", "lrp-add", "lr0", "lrp0", "00:00:00:00:ff:01", "10.0.0.254/24",
+          "--", "lsp-add", "sw0", "sw0-lr0", "--", "lsp-set-type", "sw0-lr0", "router",
+          "--", "lsp-set-addresses", "sw0-lr0", "router",
+          "--", "lsp-set-options", "sw0-lr0", "router-port=lrp0",
+          "--", "lrp-add", "lr0", "lrp-ext", "00:00:00:00:ff:02", "10.0.2.254/24",
+          "--", "ls-add", "ext",
+          "--", "lsp-add", "ext", "ext-lr0", "--", "lsp-set-type", "ext-lr0", "router",
+          "--", "lsp-set-addresses", "ext-lr0", "router",
+          "--", "lsp-set-options", "ext-lr0", "router-port=lrp-ext",
+          "--", "lsp-add", "ext", "e1", "--", "lsp-set-addresses", "e1",
+          "50:54:00:00:02:01 10.0.2.1",
+          "--", "lrp-set-gateway-chassis", "lrp-ext", "hv2", "20",
+          "--", "lrp-set-gateway-chassis", "lrp-ext", "hv3", "10")
+    sb.add_vif("hv1", "vif1", "p1")
+    sb.add_vif("hv1", "vife1", "e1")
+    sb.wait_port_up("p1")
+    sb.wait_port_up("e1")
+    nbctl(sb, "--wait=hv", "sync")
+    db = sb.sb_db()
+    db.wait_until(lambda d: _chassis_of(sb, "cr-lrp-ext") == "hv2", timeout=20)
+    # BFD runs on the tunnels between the gateways and the chassis using them.
+    for a, b in (("hv1", "hv2"), ("hv1", "hv3"), ("hv2", "hv3")):
+        proc.wait_for(lambda: "state=up" in sb.vsctl(a, "get", "Interface", "ovn-%s-0" % b,
+                                                     "bfd_status"), 20,
+                      what="BFD up between %s and %s" % (a, b))
+    sb.inject("vif1", _ping("50:54:00:00:00:01", "00:00:00:00:ff:01", "10.0.0.1", "10.0.2.1", 1))
+    sb.wait_received("vife1", match=is_icmp_seq(1))
+    assert _via(sb, "hv1", 1) and _via(sb, "hv2", 1)
+    # hv2's switch dies: BFD notices, hv3 takes the gateway over.
+    sb.appctl("hv2", "exit")
+    db.wait_until(lambda d: _chassis_of(sb, "cr-lrp-ext") == "hv3", timeout=30)
+    proc.wait_for(lambda: "state=down" in sb.vsctl("hv1", "get", "Interface", "ovn-hv2-0",
+                                                   "bfd_status"), 20, what="hv1 sees hv2 down")
+    nbctl(sb, "--wait=sb", "sync")
+
+    def delivered(seq):
+        sb.inject("vif1", _ping("50:54:00:00:00:01", "00:00:00:00:ff:01", "10.0.0.1",
+                                "10.0.2.1", seq))
+        try:
+            sb.wait_received("vife1", match=is_icmp_seq(seq), timeout=2)
+            return True
+        except Exception:
+            return False
+    seqs = iter(range(2, 40))
+    proc.wait_for(lambda: delivered(next(seqs)), 30, what="traffic through hv3")
+    assert _via(sb, "hv3", max(p.get("icmp4.seq") for p in sb.received("vife1")))
+    # hv2's controller, cut off from its switch, does not take it back.
+    assert _chassis_of(sb, "cr-lrp-ext") == "hv3"
+    log = open(sb.chassis("hv2")["rundir"] + "/ovn-controller.log").read()
+    assert log.count("claiming port cr-lrp-ext") == 1

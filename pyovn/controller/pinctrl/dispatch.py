@@ -1,0 +1,152 @@
+"""The dispatcher: opcode -> handler, southbound context, rate-limited
+logging of dropped packet-ins."""
+
+import time
+
+from pyovn.controller.pinctrl import dhcp, dns, generate, neighbor
+from pyovn.controller.pinctrl.pkt import Drop
+from pyovn.lang.actions import opcodes as OP
+
+
+class RateLimit:
+    """At most BURST messages, then RATE per second (token bucket), as OVS's
+    vlog rate limiting; the number suppressed is reported with the next
+    message that gets through."""
+
+    def __init__(self, rate=5.0, burst=20):
+        self.rate, self.burst = rate, burst
+        self.tokens = burst
+        self.last = time.monotonic()
+        self.suppressed = 0
+
+    def allow(self):
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        self.suppressed += 1
+        return False
+
+
+HANDLERS = {
+    OP.ARP: generate.handler("arp"),
+    OP.ND_NS: generate.handler("nd_ns"),
+    OP.ND_NA: generate.handler("nd_na"),
+    OP.ND_NA_ROUTER: generate.handler("nd_na_router"),
+    OP.ICMP: generate.handler("icmp"),
+    OP.ICMP4_ERROR: generate.handler("icmp4_error"),
+    OP.ICMP6_ERROR: generate.handler("icmp6_error"),
+    OP.TCP_RESET: generate.handler("tcp_reset"),
+    OP.SCTP_ABORT: generate.handler("sctp_abort"),
+    OP.REJECT: generate.handler("reject"),
+    OP.PUT_ICMP4_FRAG_MTU: generate.handle_frag_mtu(4),
+    OP.PUT_ICMP6_FRAG_MTU: generate.handle_frag_mtu(6),
+    OP.PUT_ARP: neighbor.handle_put_arp,
+    OP.PUT_ND: neighbor.handle_put_nd,
+    OP.PUT_DHCP_OPTS: dhcp.handle_put_dhcp_opts,
+    OP.PUT_DHCPV6_OPTS: dhcp.handle_put_dhcpv6_opts,
+    OP.DNS_LOOKUP: dns.handle_dns_lookup,
+}
+
+
+class Pinctrl:
+    def __init__(self, vlog, sender=None):
+        self.vlog = vlog
+        self.ctl = None
+        self.sender = sender          # tests: a function(msg)
+        self.neighbors = neighbor.Neighbors()
+        self.rl = RateLimit()
+        self.unknown_logged = set()
+        self.stats = {}                # opcode name -> packet-ins handled
+        self.drops = 0
+        self._pb_index = None
+        self._pb_seqno = None
+
+    # -- context -----------------------------------------------------------
+    def attach(self, ctl):
+        """CTL provides .sb (southbound Database), .ofc (Ofctrl: its
+        .channel sends), .cfg.system_id."""
+        self.ctl = ctl
+
+    @property
+    def sb(self):
+        return None if self.ctl is None else self.ctl.sb
+
+    def send(self, msg):
+        if self.sender is not None:
+            self.sender(msg)
+        elif self.ctl is not None and self.ctl.ofc is not None:
+            self.ctl.ofc.channel.send(msg)
+
+    def port(self, dp_key, port_key):
+        """The Port_Binding with datapath key DP_KEY and port key PORT_KEY."""
+        sb = self.sb
+        if sb is None:
+            return None
+        if self._pb_index is None or self._pb_seqno != sb.change_seqno:
+            idx = {}
+            for pb in sb.rows("Port_Binding"):
+                try:
+                    idx[(pb.datapath.tunnel_key, pb.tunnel_key)] = pb
+                except AttributeError:
+                    continue
+            self._pb_index, self._pb_seqno = idx, sb.change_seqno
+        return self._pb_index.get((dp_key, port_key))
+
+    def datapath(self, dp_key):
+        sb = self.sb
+        if sb is None:
+            return None
+        for dp in sb.rows("Datapath_Binding"):
+            if dp.tunnel_key == dp_key:
+                return dp
+        return None
+
+    # -- packet-ins ----------------------------------------------------------
+    def drop(self, text):
+        self.drops += 1
+        if self.rl.allow():
+            more = ""
+            if self.rl.suppressed:
+                more = " (%d similar drops not logged)" % self.rl.suppressed
+                self.rl.suppressed = 0
+            self.vlog.warn("pinctrl: dropped packet-in: %s%s" % (text, more))
+
+    def packet_in(self, pin):
+        if pin.userdata is None:
+            return self.drop("packet-in without userdata (table %s)" % pin.table_id)
+        try:
+            opcode, payload = OP.split_userdata(pin.userdata)
+        except ValueError as e:
+            return self.drop(str(e))
+        h = HANDLERS.get(opcode)
+        name = OP.NAMES.get(opcode, "opcode %d" % opcode)
+        if h is None:
+            if opcode not in self.unknown_logged:
+                self.unknown_logged.add(opcode)
+                self.vlog.warn("pinctrl: no handler for controller action %s" % name)
+            return
+        self.stats[name] = self.stats.get(name, 0) + 1
+        try:
+            h(self, pin, payload)
+        except Drop as e:
+            self.drop("%s: %s" % (name, e))
+        except Exception as e:      # a handler bug must not stop the controller
+            self.drop("%s: %s: %s" % (name, type(e).__name__, e))
+
+    # -- controller loop -------------------------------------------------------
+    def run(self):
+        sb = self.sb
+        if sb is None or not sb.is_connected():
+            return
+        try:
+            self.neighbors.flush(sb, self.port)
+        except Exception as e:
+            if self.rl.allow():
+                self.vlog.warn("pinctrl: writing MAC_Binding failed: %s" % e)
+
+    def wait(self, poller):
+        if self.neighbors.pending:
+            poller.immediate_wake()

@@ -1,0 +1,80 @@
+"""What handlers send back to the switch: a generated packet with the
+nested actions of the controller action (packet-out, the packet-in's
+logical metadata reloaded first, as the pipeline had it), or the paused
+packet resumed (NXT_RESUME) with its 1-bit result set."""
+
+from pyovn.openflow.codec import actions as A
+from pyovn.openflow.codec import messages as W
+
+# Metadata fields reloaded into a generated packet before its nested
+# actions run: the logical datapath, the registers (ports, flags, ...).
+_RELOAD_PREFIXES = ("metadata", "reg", "xreg", "xxreg")
+
+
+def reload_actions(pin):
+    out = []
+    for name, val, mask in pin.metadata:
+        if name == "metadata" or name.startswith(_RELOAD_PREFIXES[1:]):
+            out.append(A.Act("set_field", field=name, value=val))
+    return out
+
+
+def packet_out(pin, packet, nested):
+    """PacketOut of PACKET running NESTED (OpenFlow 1.5 wire actions, the
+    payload of the controller action) with PIN's metadata."""
+    acts = reload_actions(pin) + A.decode_actions(nested)
+    in_port = pin.field("in_port", A.OFPP_CONTROLLER)
+    return W.PacketOut(data=packet, actions=acts, in_port=in_port)
+
+
+def _reg_width(name):
+    if name.startswith("xxreg"):
+        return 128
+    if name.startswith("xreg"):
+        return 64
+    return 32
+
+
+def set_result(pin, field, ofs, bit):
+    """PIN's metadata with bit OFS of register FIELD set to BIT (OVS may
+    report the register alone or inside its xreg/xxreg pair)."""
+    meta = list(pin.metadata)
+    if field.startswith("reg"):
+        n = int(field[3:])
+        cands = [("reg%d" % n, ofs), ("xreg%d" % (n // 2), ofs + 32 * (1 - n % 2)),
+                 ("xxreg%d" % (n // 4), ofs + 32 * (3 - n % 4))]
+    elif field.startswith("xreg"):
+        n = int(field[4:])
+        cands = [(field, ofs), ("xxreg%d" % (n // 2), ofs + 64 * (1 - n % 2))]
+    else:
+        cands = [(field, ofs)]
+    for i, (name, val, mask) in enumerate(meta):
+        for cname, cofs in cands:
+            if name == cname:
+                val = (val | (1 << cofs)) if bit else (val & ~(1 << cofs))
+                meta[i] = (name, val, mask)
+                return meta
+    name, cofs = cands[1] if len(cands) > 1 and field.startswith("reg") else cands[0]
+    meta.append((name, (1 << cofs) if bit else 0, None))
+    return meta
+
+
+def resume(pin, packet=None, result=None):
+    """NXT_RESUME of paused PIN; RESULT = (field, ofs, bit) sets the
+    action's result bit."""
+    msg = pin.resume(packet)
+    if result is not None:
+        msg.metadata = set_result(pin, *result)
+    return msg
+
+
+def reg(pin, n):
+    v = pin.field("reg%d" % n)
+    return 0 if v is None else v
+
+
+def xxreg(pin, n):
+    v = 0
+    for i in range(4):
+        v = (v << 32) | reg(pin, 4 * n + i)
+    return v
