@@ -1,0 +1,87 @@
+"""pinctrl end to end: pyovn controller on every chassis, C ovn-northd
+(peer) writing the logical flows, real ovsdb-server and ovs-vswitchd."""
+
+import time
+
+import pytest
+
+from pyovn.util import proc
+from tests.controller.helpers import nbctl, sbctl
+
+pytestmark = pytest.mark.peer
+
+RMAC0, RMAC1 = "00:00:00:00:ff:01", "00:00:00:00:ff:02"
+P1MAC, Q1MAC = "50:54:00:00:00:01", "50:54:00:00:01:05"
+
+
+def topology(sb):
+    nbctl(sb, "ls-add", "sw0",
+          "--", "lsp-add", "sw0", "p1", "--", "lsp-set-addresses", "p1", P1MAC + " 10.0.0.1",
+          "--", "lr-add", "lr0",
+          "--", "lrp-add", "lr0", "lrp0", RMAC0, "10.0.0.254/24",
+          "--", "lsp-add", "sw0", "sw0-lr0", "--", "lsp-set-type", "sw0-lr0", "router",
+          "--", "lsp-set-addresses", "sw0-lr0", "router",
+          "--", "lsp-set-options", "sw0-lr0", "router-port=lrp0",
+          "--", "lrp-add", "lr0", "lrp1", RMAC1, "10.0.1.254/24",
+          "--", "ls-add", "sw1",
+          "--", "lsp-add", "sw1", "sw1-lr0", "--", "lsp-set-type", "sw1-lr0", "router",
+          "--", "lsp-set-addresses", "sw1-lr0", "router",
+          "--", "lsp-set-options", "sw1-lr0", "router-port=lrp1",
+          "--", "lsp-add", "sw1", "q1", "--", "lsp-set-addresses", "q1", "unknown")
+    sb.add_vif("hv1", "vif1", "p1")
+    sb.add_vif("hv2", "vifq1", "q1")
+    sb.wait_port_up("p1")
+    sb.wait_port_up("q1")
+    nbctl(sb, "--wait=hv", "sync")
+
+
+def mac_bindings(sb):
+    out = sbctl(sb, "--bare", "--columns=logical_port,ip,mac", "list", "MAC_Binding")
+    words = out.split()
+    return {(words[i], words[i + 1]): words[i + 2] for i in range(0, len(words) - 2, 3)}
+
+
+def ping(seq, dst="10.0.1.5"):
+    return ("eth(src=%s,dst=%s)/ip4(src=10.0.0.1,dst=%s)/icmp4(type=8,id=9,seq=%d)"
+            % (P1MAC, RMAC0, dst, seq))
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    from pyovn.sandbox.sandbox import Sandbox
+    import tempfile
+    sb = Sandbox(tempfile.mkdtemp(prefix="pyovn-pin-")).up(chassis=2, northd="c",
+                                                            controller="py")
+    try:
+        topology(sb)
+        yield sb
+    finally:
+        sb.down()
+
+
+def test_next_hop_arp_resolution_fills_mac_binding(env):
+    sb = env
+    # A routed packet to an unresolved next hop: the router's arp {}
+    # (pinctrl on hv1) floods an ARP request on sw1; q1 sees it.
+    sb.inject("vif1", ping(1))
+    req = sb.wait_received("vifq1", match=lambda p: p.get("arp.op") == 1
+                           and p.get("arp.tpa") == "10.0.1.5")[0]
+    assert req["arp.sha"] == RMAC1 and req["arp.spa"] == "10.0.1.254"
+    assert req["eth.dst"] == "ff:ff:ff:ff:ff:ff"
+    # The reply is learned (put_arp) into MAC_Binding.
+    sb.inject("vifq1", "eth(src=%s,dst=%s)/arp(op=2,sha=%s,spa=10.0.1.5,tha=%s,tpa=10.0.1.254)"
+              % (Q1MAC, RMAC1, Q1MAC, RMAC1))
+    proc.wait_for(lambda: mac_bindings(sb).get(("lrp1", "10.0.1.5")) == Q1MAC, 10,
+                  what="MAC_Binding lrp1 10.0.1.5")
+    uuid = sbctl(sb, "--bare", "--columns=_uuid", "find", "MAC_Binding", "ip=10.0.1.5").split()
+    nbctl(sb, "--wait=hv", "sync")
+    # Now the routed packet reaches q1.
+    sb.inject("vif1", ping(2))
+    got = sb.wait_received("vifq1", match=lambda p: p.get("icmp4.seq") == 2)[0]
+    assert got["eth.dst"] == Q1MAC and got["eth.src"] == RMAC1
+    # Learned once: another identical reply writes nothing new.
+    sb.inject("vifq1", "eth(src=%s,dst=%s)/arp(op=2,sha=%s,spa=10.0.1.5,tha=%s,tpa=10.0.1.254)"
+              % (Q1MAC, RMAC1, Q1MAC, RMAC1))
+    nbctl(sb, "--wait=hv", "sync")
+    assert sbctl(sb, "--bare", "--columns=_uuid", "find", "MAC_Binding",
+                 "ip=10.0.1.5").split() == uuid
