@@ -40,6 +40,15 @@ def test_port_security_cif_localport(sandbox_factory):
     assert _seqs(sb.received("vif3")) == {3}, got
     assert any("table=73" in f for f in ofctl_flows(sb, "hv1", 73))
 
+    # A load balancer VIP (conntrack + select group): DNAT to p3.
+    nbctl(sb, "lb-add", "lb0", "10.0.0.100:80", "%s:8080" % (IP % 3), "tcp")
+    nbctl(sb, "ls-lb-add", "sw0", "lb0")
+    nbctl(sb, "--wait=hv", "sync")
+    sb.inject("vif1", "eth(src=%s,dst=%s)/ip4(src=%s,dst=10.0.0.100)/tcp(src=1234,dst=80,flags=S)"
+              % (MAC % 1, MAC % 3, IP % 1))
+    p = sb.wait_received("vif3", match=lambda p: p.get("tcp.dst") == 8080)[0]
+    assert "dst=%s," % (IP % 3) in p.summary()
+
     # CIF: delivered to the parent's VIF with VLAN 42 pushed ...
     sb.inject("vif1", icmp(1, 7, seq=4))
     p = sb.wait_received("vif2", match=is_icmp_seq(4))[0]
