@@ -130,6 +130,7 @@ class TraceResult:
     root: Node
     verdicts: list
     flow_text: str = ""
+    ct_log: list = field(default_factory=list)   # [(action, ct_state)] in order
 
 
 class _DpContext(Context):
@@ -173,6 +174,7 @@ class Tracer:
         self._exprs = {}
         self._by_ovs = None
         self._notes = []
+        self.ct_log = []
         self.verdicts = []
 
     # -- names -----------------------------------------------------------------
@@ -205,12 +207,13 @@ class Tracer:
         self.verdicts = []
         self._ct_index = 0
         self._n_flows = 0
+        self.ct_log = []
         root = Node("root")
         inport = self.view.port(mf.strings.get("inport", ""))
         chassis = inport.chassis if inport is not None else ""
         st = _State(chassis=chassis, changes=[], path=[])
         self._pipeline(dp, "ingress", mf, root, st, 0)
-        return TraceResult(root, list(self.verdicts))
+        return TraceResult(root, list(self.verdicts), ct_log=list(self.ct_log))
 
     # -- pipelines -------------------------------------------------------------
     def _pipeline(self, dp, pipeline, mf, parent, st, depth):
@@ -484,6 +487,7 @@ class Tracer:
                 label = "ct_next(ct_state=%s%s)" % (format_ct_state(bits), dflt)
             else:
                 label = name + dflt
+        self.ct_log.append((name, bits))
         b = fnode.add("branch", label, ct=name)
         if len(st.changes) > n_changes:
             b.info["data"] = st.changes[n_changes:]

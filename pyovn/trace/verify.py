@@ -230,8 +230,11 @@ def verify(view, verifier, mf, result, ct_bits, out):
     if ofport is None:
         raise VerifyError('no interface with iface-id "%s" on chassis %s'
                           % (inport.name, chassis))
+    # Each conntrack recirculation of the datapath gets the state the
+    # logical trace gave the same action (then trk,est, its default).
     default = (1 << 5) | (1 << 1)
-    flags = [_ct_words(b) for b in ct_bits] + [_ct_words(default)] * 8
+    used = [b for _, b in result.ct_log] if result.ct_log else list(ct_bits)
+    flags = [_ct_words(b) for b in used] + [_ct_words(default)] * 8
     targets = [v for v in result.verdicts if v.kind == "output"] or result.verdicts[:1]
     if not targets:
         raise VerifyError("the logical trace has no verdict")

@@ -56,6 +56,12 @@ def sbx():
             cmds += ["--", "lsp-add", ls, p, "--", "lsp-set-type", p, "router",
                      "--", "lsp-set-addresses", p, "router",
                      "--", "lsp-set-options", p, "router-port=" + lrp]
+        # lp13 only takes ssh: ls1 becomes stateful (conntrack in both
+        # pipelines), which --verify must replay with the same ct states.
+        cmds += ["--", "acl-add", "ls1", "to-lport", "1002",
+                 'outport == "lp13" && ip4 && tcp.dst == 22', "allow-related",
+                 "--", "acl-add", "ls1", "to-lport", "1001",
+                 'outport == "lp13" && ip4', "drop"]
         nbctl(*cmds)
         s.add_vif("hv1", "vif11", "lp11")
         s.add_vif("hv1", "vif12", "lp12")
@@ -110,6 +116,29 @@ def test_verify_flood_checks_every_member(sbx):
     assert 'delivers to "lp12" on hv1' in text and 'delivers to "lp13" on hv2' in text
     assert "verify: all 2 paths agree" in text
     assert sorted({t.chassis for t in traces}) == ["hv1", "hv2"]
+
+
+@pytest.mark.parametrize("port,delivered", [(22, True), (23, False)])
+def test_verify_with_conntrack(sbx, port, delivered):
+    flow = L2.replace("00:00:00:00:01:12", "00:00:00:00:01:13").replace(
+        "192.168.1.12", "192.168.1.13").replace("udp.dst == 53", "tcp.dst == %d" % port)
+    view = SbView.connect(sbx.sb_remote)
+    mf = parse_microflow(flow)
+    res = Tracer(view, ["new", "new"]).trace(view.port("lp11").dp, mf)
+    assert [n for n, _ in res.ct_log] == ["ct_next", "ct_next"]
+    out = io.StringIO()
+    agree, traces = verify.verify(view, verify.Verifier(sbx, view), mf, res,
+                                  [], out)
+    text = out.getvalue()
+    assert agree, text
+    if delivered:
+        assert 'delivers to "lp13" on hv2' in text
+    else:
+        assert "both drop (ACL" in text
+    # The datapath recirculated through conntrack as often as the logical
+    # trace did (ingress ACL on hv1, egress ACL on hv2).
+    assert sum(t.n_ct for t in traces) == 2
+    assert [t.chassis for t in traces] == ["hv1", "hv2"]
 
 
 def test_verify_drop_agrees(sbx):
