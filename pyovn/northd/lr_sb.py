@@ -50,7 +50,7 @@ def build(m, view, d, problems):
                                 "distributed gateway port has no gateway chassis; "
                                 "%s is never bound" % cr.name)
             d.add("HA_Chassis_Group", gname, name=gname, ha_chassis=refs,
-                  external_ids={})
+                  ref_chassis=ref_chassis(dp, view), external_ids={})
             crb["ha_chassis_group"] = [Ref("HA_Chassis_Group", gname)]
             crb["gateway_chassis"] = []
             opts = {"distributed-port": p.name}
@@ -153,3 +153,23 @@ def ra_options(p):
     if cfg.get("mtu"):
         out["ipv6_ra_mtu"] = cfg["mtu"]
     return out
+
+
+def ref_chassis(router, view):
+    """Chassis with ports bound in the logical network of ROUTER (the
+    switches and routers reachable through patch ports): ovn-controller
+    runs BFD from them to the gateway chassis to pick the active one."""
+    seen = {router}
+    todo = [router]
+    found = {}
+    while todo:
+        dp = todo.pop()
+        for p in dp.ports:
+            ch = getattr(view, "port_chassis", {}).get(p.name)
+            if ch is not None and p.kind == "lsp" and p.type not in ("router", "localnet"):
+                found[ch.name] = ch
+            peer = p.peer
+            if peer is not None and peer.dp not in seen:
+                seen.add(peer.dp)
+                todo.append(peer.dp)
+    return [found[k] for k in sorted(found)]

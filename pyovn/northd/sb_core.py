@@ -28,6 +28,7 @@ class SbView:
         self.chassis = chassis_names or {}      # name or hostname -> Chassis row
         self.options = options or {}
         self.svc_status = {}                    # Service_Monitor key -> status
+        self.port_chassis = {}                  # port name -> Chassis row (bound)
 
     @classmethod
     def from_sb(cls, sb):
@@ -40,9 +41,12 @@ class SbView:
                 dp_keys[nb] = row.tunnel_key
                 dp_by_uuid[str(row.uuid)] = nb
         port_keys = {}
+        port_chassis = {}
         for row in sb.rows("Port_Binding"):
             nb = dp_by_uuid.get(str(row.datapath.uuid)) if row.datapath else None
             port_keys[row.logical_port] = (nb, row.tunnel_key)
+            if row.chassis:
+                port_chassis[row.logical_port] = row.chassis[0]
         vxlan = False
         chassis = {}
         for ch in sb.rows("Chassis"):
@@ -55,6 +59,7 @@ class SbView:
         sbg = sb.rows("SB_Global")
         options = dict(sbg[0].options) if sbg else {}
         view = cls(dp_keys, port_keys, vxlan, chassis, options)
+        view.port_chassis = port_chassis
         for sm in sb.rows("Service_Monitor"):
             status = sm.status[0] if sm.status else None
             view.svc_status[(sm.ip, sm.port, sm.protocol[0] if sm.protocol else "tcp",

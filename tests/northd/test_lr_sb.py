@@ -126,3 +126,34 @@ def test_bad_router_input_reported_and_skipped(dbs, nb, northd):
     # No NAT flows on a router without a gateway.
     assert not any(f.stage.name == "lr_out_snat" and "ct_snat" in f.actions
                    for f in r.lflows)
+
+
+def test_ha_group_ref_chassis_from_bound_ports(dbs, nb):
+    """ref_chassis: the chassis where the router's logical network has bound
+    VIFs (through switches and other routers), for ovn-controller's BFD."""
+    _base(nb)
+    nb.lrp("r0", "r0-pub", "00:00:00:00:ff:03", ["172.16.0.1/24"])
+    _add_gc(nb, "r0-pub", "hv1", 20)
+    nb.lsp("pub", "ext", ["00:00:00:00:00:09 172.16.0.9"])
+    nb.ls("far")
+    nb.lsp("far", "vmfar", ["00:00:00:00:00:0f 30.0.0.1"])
+    nb.lsp("far", "ln", ["unknown"], type="localnet", options={"network_name": "x"})
+    nb.lr("r1")
+    nb.lrp("r1", "r1-sw0", "00:00:00:00:ff:11", ["10.0.0.253/24"])
+    nb.lrp("r1", "r1-far", "00:00:00:00:ff:12", ["30.0.0.254/24"])
+    nb.lsp("sw0", "sw0-r1", ["router"], type="router", options={"router-port": "r1-sw0"})
+    nb.lsp("far", "far-r1", ["router"], type="router", options={"router-port": "r1-far"})
+    nb.db.run()
+
+    class Ch:
+        def __init__(self, name):
+            self.name = name
+            self.uuid = name
+    view = sb_core.SbView()
+    # vm1 on hv2, vmfar (behind r1) on hv3, localnet "bound" nowhere that
+    # counts, ext (on pub, not attached to r0) on hv9.
+    view.port_chassis = {"vm1": Ch("hv2"), "vmfar": Ch("hv3"), "ln": Ch("hv7"),
+                         "ext": Ch("hv9")}
+    r = engine.compute(nb.db, view, Problems())
+    group = r.desired.tables["HA_Chassis_Group"]["r0-pub"]
+    assert [c.name for c in group["ref_chassis"]] == ["hv2", "hv3"]
