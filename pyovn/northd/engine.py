@@ -11,6 +11,7 @@ import time
 
 from pyovn.northd import graph
 from pyovn.northd import ipam
+from pyovn.northd import mcast
 from pyovn.northd import lflow
 from pyovn.northd import lr_model
 from pyovn.northd import lr_pipeline
@@ -47,6 +48,8 @@ def compute(nb, view, problems):
     sb_core.build_port_bindings(m, view, d, problems)
     lr_sb.build(m, view, d, problems)      # DGP HA groups, gateway PB columns
     sb_core.build_multicast_groups(m, d)
+    learnt, mc_keys = getattr(view, "igmp", ({}, {}))
+    igmp_groups = mcast.build_sb(m, d, learnt, mc_keys)
     sb_core.build_address_sets(m, d, r.nb_options["svc_monitor_mac"])
     sb_core.build_port_groups(m, d)
     sb_core.build_rbac(d)
@@ -59,6 +62,7 @@ def compute(nb, view, problems):
         {name: cols["addresses"] for name, cols in d.tables["Address_Set"].items()},
         {pg.name: [p.name for p in pg.ports] for pg in m.port_groups})
     ctx.svc_status = view.svc_status
+    ctx.igmp_groups = igmp_groups
     ls_pipeline.build(m, table, ctx)
     sb_core.build_service_monitors(ctx.service_monitors, r.nb_options["svc_monitor_mac"], d)
     lr_pipeline.build(m, table, ctx)

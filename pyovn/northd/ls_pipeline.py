@@ -8,6 +8,7 @@ lflow.LflowTable).  ACLs, QoS and load balancers live in acl.py and lb.py.
 from pyovn.northd import acl as acl_mod
 from pyovn.northd import addresses as addr
 from pyovn.northd import lb as lb_mod
+from pyovn.northd import mcast as mcast_mod
 from pyovn.northd import lr_model
 from pyovn.northd import validate
 from pyovn.northd.model import opt
@@ -420,6 +421,7 @@ def build_l2(model, dp, ports, add, ctx):
         add(stage, 85, "ip6.mcast_flood", 'outport = "%s"; output;' % MC_FLOOD)
         relay = any(p.type == "router" and p.peer is not None and
                     p.peer.dp.options.get("mcast_relay") == "true" for p in ports)
+        mcast_mod.build_flows(dp, add, getattr(ctx, "igmp_groups", {}), relay)
         static = any(p.options.get("mcast_flood") == "true" for p in ports)
         flood_unreg = dp.other_config.get("mcast_flood_unregistered") == "true"
         if relay or static or flood_unreg:

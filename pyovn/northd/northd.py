@@ -9,6 +9,7 @@ import ovs.db.idl
 
 from pyovn.db.idl import Database, Transaction
 from pyovn.northd import engine
+from pyovn.northd import mcast
 from pyovn.northd import sb_core
 from pyovn.northd import sync
 from pyovn.northd.log import Problems, vlog
@@ -24,7 +25,7 @@ NB_OWN_COLUMNS = {
 }
 # SB tables whose changes change what northd computes (VXLAN in use,
 # requested-chassis, health check status); changes to the tables northd owns are its own writes.
-SB_FULL_INPUTS = {"Chassis", "Encap", "Service_Monitor"}
+SB_FULL_INPUTS = {"Chassis", "Encap", "Service_Monitor", "IGMP_Group"}
 # SB tables feeding the status written back to the NB.
 SB_STATUS_INPUTS = {"SB_Global", "Chassis_Private", "Port_Binding"}
 
@@ -152,6 +153,7 @@ class Northd:
         if what == "full":
             self.force = False
             view = sb_core.SbView.from_sb(self.sb)
+            view.igmp = mcast.read_sb(self.sb)
             result = engine.compute(self.nb, view, self.problems)
             self.stats["recompute"] += 1
             self.last_result = result

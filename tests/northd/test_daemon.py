@@ -364,3 +364,39 @@ def test_ipam_dynamic_addresses(nb, sb, northd):
     assert nb.db.find_one("Logical_Switch_Port", name="d1").dynamic_addresses == dyn["d1"]
     assert nb.db.find_one("Logical_Switch_Port", name="d4").dynamic_addresses[0].split()[1] \
         == "192.168.1.7"
+
+
+def test_igmp_snooping_groups(nb, sb, northd):
+    northd()
+    nb.ls("sw0", other_config={"mcast_snoop": "true", "mcast_idle_timeout": "100"})
+    nb.lsp("sw0", "p1", ["00:00:00:00:00:01 10.0.0.1"])
+    nb.lsp("sw0", "p2", ["00:00:00:00:00:02 10.0.0.2"])
+    nb.lsp("sw0", "p3", ["00:00:00:00:00:03 10.0.0.3"], options={"mcast_flood": "true"})
+    nb.ls("sw1")
+    wait_sb_synced(nb)
+    sb.run()
+    ipm = {m.datapath.external_ids["name"]: m for m in sb.rows("IP_Multicast")}
+    assert ipm["sw0"].enabled == [True] and ipm["sw1"].enabled == [False]
+    assert ipm["sw0"].idle_timeout == [100] and ipm["sw0"].query_interval == [50]
+    assert ipm["sw0"].querier == [True] and ipm["sw0"].table_size == [2048]
+    # A controller learns a group on p1 (as ovn-controller writes IGMP_Group).
+    def learn(txn):
+        ch = new_chassis(sb, txn, "hv1")
+        g = txn.insert(sb.tables["IGMP_Group"])
+        g.address = "239.1.1.1"
+        g.datapath = [d for d in sb.rows("Datapath_Binding")
+                      if d.external_ids["name"] == "sw0"]
+        g.chassis = [ch]
+        g.ports = [sb.find_one("Port_Binding", logical_port="p1")]
+    sb.transact(learn)
+    sb.wait_until(lambda db: db.find_one("Multicast_Group", name="239.1.1.1"))
+    mc = sb.find_one("Multicast_Group", name="239.1.1.1")
+    assert mc.tunnel_key >= 32774
+    assert sorted(p.logical_port for p in mc.ports) == ["p1", "p3"]   # + mcast_flood
+    flows = flows_by_uuid(sb).values()
+    assert ("ls_in_l2_lkup", 90, "ip4.mcast && ip4.dst == 239.1.1.1",
+            'outport = "239.1.1.1"; output;') in flows
+    key = mc.tunnel_key
+    wait_sb_synced(nb)
+    sb.run()
+    assert sb.find_one("Multicast_Group", name="239.1.1.1").tunnel_key == key
