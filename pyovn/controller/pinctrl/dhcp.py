@@ -167,8 +167,9 @@ V6_REPLY_TO = {SOLICIT: ADVERTISE, V6_REQUEST: REPLY, CONFIRM: REPLY, RENEW: REP
 PREFERRED, VALID = 0xffffffff, 0xffffffff
 
 
-def parse_v6_options(data, what="DHCPv6"):
-    """[(code, value)], every option's length checked against DATA."""
+def parse_v6_options(data, what="DHCPv6", request=True):
+    """[(code, value)], every option's length checked against DATA (and,
+    in a client's REQUEST, the minimum length of the options we read)."""
     out = []
     i = 0
     while i < len(data):
@@ -179,12 +180,13 @@ def parse_v6_options(data, what="DHCPv6"):
             raise Drop("%s option %d claims %d bytes, %d present"
                        % (what, code, n, len(data) - i - 4))
         val = data[i + 4:i + 4 + n]
-        if code == O_CLIENTID and n == 0:
-            raise Drop("DHCPv6 Client Identifier option with no data")
-        if code == O_IA_NA and n < 12:
-            raise Drop("DHCPv6 IA_NA option of %d bytes (at least 12)" % n)
-        if code == O_IA_ADDR and n < 24:
-            raise Drop("DHCPv6 IA Address option of %d bytes (at least 24)" % n)
+        if request:
+            if code == O_CLIENTID and n == 0:
+                raise Drop("DHCPv6 Client Identifier option with no data")
+            if code == O_IA_NA and n < 12:
+                raise Drop("DHCPv6 IA_NA option of %d bytes (at least 12)" % n)
+            if code == O_IA_ADDR and n < 24:
+                raise Drop("DHCPv6 IA Address option of %d bytes (at least 24)" % n)
         out.append((code, val))
         i += 4 + n
     return out
@@ -253,7 +255,7 @@ def build_v6_reply(mtype, txid, req, server_opts):
 
 def handle_put_dhcpv6_opts(pc, pin, payload):
     field, ofs, opts_data = _result(payload)
-    server_opts = parse_v6_options(opts_data, "put_dhcpv6_opts")
+    server_opts = parse_v6_options(opts_data, "put_dhcpv6_opts", request=False)
     try:
         p = P.parse(pin.packet)
         mtype, txid, req = parse_v6_request(p)

@@ -27,35 +27,31 @@ def packet_out(pin, packet, nested):
     return W.PacketOut(data=packet, actions=acts, in_port=in_port)
 
 
-def _reg_width(name):
-    if name.startswith("xxreg"):
-        return 128
-    if name.startswith("xreg"):
-        return 64
-    return 32
+def _reg_bit(field, ofs):
+    """(32-bit register index, bit) of bit OFS of register FIELD."""
+    for prefix, width in (("xxreg", 128), ("xreg", 64), ("reg", 32)):
+        if field.startswith(prefix):
+            n = int(field[len(prefix):])
+            per = width // 32
+            return n * per + (per - 1 - ofs // 32), ofs % 32
+    raise ValueError("result field %s is not a register" % field)
 
 
 def set_result(pin, field, ofs, bit):
     """PIN's metadata with bit OFS of register FIELD set to BIT (OVS may
-    report the register alone or inside its xreg/xxreg pair)."""
+    report the register alone or inside its xreg/xxreg)."""
     meta = list(pin.metadata)
-    if field.startswith("reg"):
-        n = int(field[3:])
-        cands = [("reg%d" % n, ofs), ("xreg%d" % (n // 2), ofs + 32 * (1 - n % 2)),
-                 ("xxreg%d" % (n // 4), ofs + 32 * (3 - n % 4))]
-    elif field.startswith("xreg"):
-        n = int(field[4:])
-        cands = [(field, ofs), ("xxreg%d" % (n // 2), ofs + 64 * (1 - n % 2))]
-    else:
-        cands = [(field, ofs)]
+    k, b = _reg_bit(field, ofs)
+    cands = [("reg%d" % k, b), ("xreg%d" % (k // 2), b + 32 * (1 - k % 2)),
+             ("xxreg%d" % (k // 4), b + 32 * (3 - k % 4))]
     for i, (name, val, mask) in enumerate(meta):
         for cname, cofs in cands:
             if name == cname:
                 val = (val | (1 << cofs)) if bit else (val & ~(1 << cofs))
                 meta[i] = (name, val, mask)
                 return meta
-    name, cofs = cands[1] if len(cands) > 1 and field.startswith("reg") else cands[0]
-    meta.append((name, (1 << cofs) if bit else 0, None))
+    if bit:
+        meta.append((cands[1][0], 1 << cands[1][1], None))
     return meta
 
 
