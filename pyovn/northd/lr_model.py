@@ -134,6 +134,7 @@ def prepare(m, problems):
         for grp in getattr(dp.row, "load_balancer_group", []) or []:
             lbs.extend(grp.load_balancer)
         dp.lbs = lbs
+        dp.lb_vips = parse_lb_vips(lbs, problems)
         if dp.nats and not dp.is_gw_router and not dp.dgps:
             problems.report("Logical_Router", dp.uuid, "nat",
                             "router '%s' has NAT rules but neither a distributed "
@@ -199,7 +200,70 @@ def _parse_nats(dp, problems):
                 continue
         elif dp.dgps:
             gwp = dp.dgps[0]
+        rng = opt(getattr(row, "external_port_range", ""), "") or ""
+        if rng and not _valid_range(rng):
+            _report(problems, "NAT", row, "external_port_range",
+                    "'%s' is not a port or port range within 1-65535; NAT rule "
+                    "ignored" % rng)
+            continue
         out.append(Nat(row, row.type, ext, lip, lport, emac, stateless, gwp))
+    return out
+
+
+def _valid_range(text):
+    lo, _, hi = text.partition("-")
+    try:
+        lo = int(lo)
+        hi = int(hi) if hi else lo
+    except ValueError:
+        return False
+    return 1 <= lo <= hi <= 65535
+
+
+def _split_hostport(text):
+    """"1.2.3.4:80" / "[::1]:80" / "1.2.3.4" -> (ipaddress, port or None);
+    ValueError if malformed."""
+    port = None
+    if text.startswith("["):
+        host, sep, rest = text[1:].partition("]")
+        if not sep:
+            raise ValueError("missing ']'")
+        if rest:
+            if not rest.startswith(":"):
+                raise ValueError("junk after ']'")
+            port = rest[1:]
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host = text
+    ip = ipaddress.ip_address(host)
+    if port is not None:
+        if not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ValueError("bad port '%s'" % port)
+        port = str(int(port))
+    return ip, port
+
+
+def parse_lb_vips(lbs, problems):
+    """[(lb row, vip text, port or None, proto, backends text)] of LBS with
+    every VIP and backend checked; a bad VIP is reported and skipped."""
+    out = []
+    for lb in lbs:
+        proto = opt(lb.protocol, "tcp") or "tcp"
+        for vip, backends in sorted(lb.vips.items()):
+            try:
+                vip_ip, vport = _split_hostport(vip)
+                for b in [x.strip() for x in backends.split(",") if x.strip()]:
+                    bip, bport = _split_hostport(b)
+                    if bip.version != vip_ip.version:
+                        raise ValueError("backend '%s' is not of the VIP's family" % b)
+                    if vport and not bport:
+                        raise ValueError("backend '%s' has no port" % b)
+            except ValueError as e:
+                problems.report("Load_Balancer", lb.uuid, "vips",
+                                "VIP '%s': %s; VIP ignored on routers" % (vip, e))
+                continue
+            out.append((lb, str(vip_ip), vport, proto, backends))
     return out
 
 

@@ -36,22 +36,9 @@ def _nats(dp):
 
 
 def _lb_vips(dp):
-    """[(lb row, vip ip text, port or None, proto, backends text)]."""
-    out = []
-    for lb in dp.lbs:
-        proto = (lb.protocol[0] if isinstance(lb.protocol, list) and lb.protocol
-                 else lb.protocol) or "tcp"
-        for vip, backends in sorted(lb.vips.items()):
-            v = vip
-            port = None
-            if v.startswith("["):
-                host, _, rest = v[1:].partition("]")
-                port = rest[1:] if rest.startswith(":") else None
-                v = host
-            elif v.count(":") == 1:
-                v, port = v.split(":")
-            out.append((lb, v, port, proto, backends))
-    return out
+    """[(lb row, vip ip text, port or None, proto, backends text)], checked
+    by lr_model.parse_lb_vips()."""
+    return dp.lb_vips
 
 
 def _lb_applies(dp):

@@ -104,6 +104,15 @@ def test_bad_router_input_reported_and_skipped(dbs, nb, northd):
         n = txn.insert(db.tables["NAT"])
         n.type, n.external_ip, n.logical_ip = "snat", "172.16.0.10", "10.0.0.0/24"
         r0.addvalue("nat", n.uuid)
+        n2 = txn.insert(db.tables["NAT"])
+        n2.type, n2.external_ip, n2.logical_ip = "snat", "172.16.0.11", "10.0.1.0/24"
+        n2.external_port_range = "70000-80000"
+        r0.addvalue("nat", n2.uuid)
+        lb = txn.insert(db.tables["Load_Balancer"])
+        lb.name, lb.protocol = "lbx", ["tcp"]
+        lb.vips = {"172.16.0.40:80": "10.0.0.1:8080", "172.16.0.41:99999": "10.0.0.1:1",
+                   "172.16.0.42:80": "10.0.0.1"}
+        r0.addvalue("load_balancer", lb.uuid)
         pol = txn.insert(db.tables["Logical_Router_Policy"])
         pol.priority, pol.match, pol.action = 10, "ip4.src ==", "drop"
         r0.addvalue("policies", pol.uuid)
@@ -116,6 +125,10 @@ def test_bad_router_input_reported_and_skipped(dbs, nb, northd):
     assert ("Logical_Router_Static_Route", "ip_prefix") in cols
     assert cols.count(("Logical_Router_Static_Route", "nexthop")) == 2
     assert ("Logical_Router_Policy", "match") in cols
+    assert ("NAT", "external_port_range") in cols
+    assert cols.count(("Load_Balancer", "vips")) == 2
+    r0 = next(d for d in r.model.routers if d.name == "r0")
+    assert [v[1] for v in r0.lb_vips] == ["172.16.0.40"]
     nat = [reason for (t, _u, c, reason) in found if t == "Logical_Router"]
     assert len(nat) == 1 and "r0" in nat[0] and "NAT" in nat[0]
     # The good route is still there; nothing of the bad ones is.
