@@ -83,7 +83,12 @@ def run_trace(view, opts, args, out):
         mf = parse_microflow(text)
     except LangError as e:
         raise UsageError("error parsing microflow: %s" % e)
-    inport = view.port(mf.strings["inport"])
+    try:
+        inport = view.find_port(mf.strings["inport"])
+    except ValueError as e:
+        raise UsageError(str(e))
+    if inport is not None:
+        mf.strings["inport"] = inport.name      # a friendly name or UUID given
     dp = None
     if dp_name is not None:
         try:

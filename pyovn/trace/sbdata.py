@@ -13,6 +13,7 @@ answered here from the same snapshot, so a trace is one consistent view.
 """
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from pyovn.db.idl import Database
@@ -43,7 +44,11 @@ class Datapath:
     is_gateway_router: bool = False
 
     def display(self, friendly=True):
-        return (self.name2 or self.name) if friendly else self.name
+        """As ovn-trace names a datapath: name2 or name (a trailing UUID
+        cut to 6 digits), or the NB UUID with --no-friendly-names."""
+        if not friendly:
+            return self.nb_uuid or self.uuid
+        return shorten_uuid(self.name2 or self.name)
 
 
 @dataclass
@@ -61,7 +66,9 @@ class Port:
     uuid: str = ""
 
     def display(self, friendly=True):
-        return (self.friendly or self.name) if friendly else self.name
+        """external_ids:name or the name (a trailing UUID cut to 6 digits);
+        the name itself with --no-friendly-names."""
+        return shorten_uuid(self.friendly or self.name) if friendly else self.name
 
 
 @dataclass
@@ -213,6 +220,23 @@ class SbView:
     def port(self, name):
         return self.ports.get(name)
 
+    def find_port(self, name):
+        """A port by logical_port, by external_ids:name, or by a prefix
+        (4+ hex digits) of its Port_Binding UUID or of a UUID name, as
+        ovn-trace accepts them.  None if unknown; ValueError if several
+        match."""
+        if name in self.ports:
+            return self.ports[name]
+        found = [p for p in self.ports.values() if p.friendly and p.friendly == name]
+        if not found and _UUID_PREFIX.match(name) and len(name.replace("-", "")) >= 4:
+            found = [p for p in self.ports.values()
+                     if p.uuid.startswith(name) or p.name.startswith(name)
+                     and _UUID_RE.match(p.name)]
+        if len(found) > 1:
+            raise ValueError('name "%s" matches several ports: %s'
+                             % (name, ", ".join(sorted(p.name for p in found))))
+        return found[0] if found else None
+
     def table(self, dp, pipeline, table):
         return self.flows.get((dp.uuid, pipeline, table), [])
 
@@ -243,6 +267,19 @@ class SbView:
     def chassis_name(self, name):
         info = self.chassis.get(name)
         return info["hostname"] if info and info["hostname"] else name
+
+
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_UUID_PREFIX = re.compile(r"^[0-9a-f-]+$")
+_TRAILING_UUID = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def shorten_uuid(name):
+    """NAME with a trailing UUID cut to its first 6 digits (OpenStack names
+    like "neutron-5f1c...")."""
+    m = _TRAILING_UUID.search(name)
+    return name[:m.start() + 6] if m else name
 
 
 def _norm_ip(text):

@@ -20,6 +20,7 @@ in branches.  Helper-table lookups are answered from the SB snapshot.
 """
 
 import ipaddress
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -157,6 +158,9 @@ class _DpContext(Context):
         return name in self.view.ports
 
 
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
 def _is_data_field(ovs):
     return not (ovs.startswith(("reg", "xreg", "xxreg", "ct_", "ovn:", "metadata",
                                 "pkt_mark", "in_port", "tun")))
@@ -186,12 +190,14 @@ class Tracer:
         return dp.display(self.friendly)
 
     def friendly_text(self, text):
+        """TEXT with quoted logical port names shown as pname() does."""
         if not self.friendly:
             return text
-        for p in self.view.ports.values():
-            if p.friendly and ('"%s"' % p.name) in text:
-                text = text.replace('"%s"' % p.name, '"%s"' % p.friendly)
-        return text
+
+        def sub(m):
+            p = self.view.port(m.group(1))
+            return '"%s"' % p.display(True) if p is not None else m.group(0)
+        return _QUOTED.sub(sub, text)
 
     def _header(self, kind, dp, mf):
         s = '%s(dp="%s", inport="%s"' % (kind, self.dpname(dp),

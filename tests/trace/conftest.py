@@ -53,6 +53,8 @@ def build_topology(nb):
         add("lsp-set-addresses", port, "router")
         add("lsp-set-options", port, "router-port=%s" % lrp)
     add("acl-add", "ls1", "from-lport", "1000", "ip4 && tcp.dst == 23", "drop")
+    # A friendly name, as OpenStack sets them (Port_Binding external_ids:name).
+    add("set", "Logical_Switch_Port", "lp12", 'external_ids:"neutron:port_name"=web1')
     add("lb-add", "lb1", "10.0.0.100:80", "192.168.2.21:8080", "tcp")
     add("ls-lb-add", "ls1", "lb1")
     nbctl(nb, *cmds[:-1])

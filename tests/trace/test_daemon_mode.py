@@ -32,7 +32,7 @@ def test_daemon_answers_trace(c_sb, tmp_path):
         err, out = appctl.call(ctl, "trace", ['inport == "nosuchport"'])
         assert out is None and "unknown logical port" in err
         err, out = appctl.call(ctl, "trace", ["--summary", L2])
-        assert err is None and 'egress(dp="ls1", inport="lp11", outport="lp12") {' in out
+        assert err is None and 'egress(dp="ls1", inport="lp11", outport="web1") {' in out
     finally:
         appctl.call(ctl, "exit")
         proc.wait_for(lambda: not os.path.exists(str(pidfile)) or

@@ -214,6 +214,38 @@ def test_same_text_as_c_ovn_trace(c_sb, flow, form):
     assert mine == c.splitlines()
 
 
+@pytest.mark.skipif(shutil.which("ovn-trace") is None,
+                    reason="ovn-trace (test-only peer) is not installed")
+def test_friendly_names(c_sb):
+    nb, sb, view = c_sb
+    out = io.StringIO()
+    opts = trace_main.parse_args(["--summary", L2])
+    trace_main.run_trace(view, opts, opts.args, out)
+    assert '/* output to "web1", type "" */;' in out.getvalue()
+    assert 'outport = "web1";' in out.getvalue()
+    out = io.StringIO()
+    opts = trace_main.parse_args(["--summary", "--no-friendly-names", L2])
+    trace_main.run_trace(view, opts, opts.args, out)
+    text = out.getvalue()
+    assert '/* output to "lp12", type "" */;' in text and "web1" not in text
+    # Datapaths are shown by their northbound UUID, as ovn-trace does.
+    ls1 = subprocess.run(["ovn-nbctl", "--db=" + nb.remote, "get", "Logical_Switch",
+                          "ls1", "_uuid"], capture_output=True, text=True).stdout.strip()
+    assert 'ingress(dp="%s", inport="lp11")' % ls1 in text
+    c = subprocess.run(["ovn-trace", "--db=" + sb.remote, "--summary",
+                        "--no-friendly-names", L2], capture_output=True, text=True,
+                       check=True).stdout
+    assert [l for l in text.splitlines() if not CHASSIS_REMARK.match(l)] == c.splitlines()
+    # A Port_Binding UUID prefix (or the friendly name) works as inport too.
+    out = io.StringIO()
+    flow = L2.replace('"lp11"', '"%s"' % view.port("lp11").uuid[:8])
+    opts = trace_main.parse_args(["--minimal", flow])
+    trace_main.run_trace(view, opts, opts.args, out)
+    assert 'output("web1");' in out.getvalue()
+    assert view.find_port("web1").name == "lp12"
+    assert view.find_port(view.port("lp13").uuid[:6]).name == "lp13"
+
+
 def test_view_reads_dp_groups(c_sb):
     _, sb, view = c_sb
     # C northd shares identical flows between switches through
