@@ -12,6 +12,7 @@ import time
 from pyovn.northd import graph
 from pyovn.northd import ipam
 from pyovn.northd import mcast
+from pyovn.northd import meters
 from pyovn.northd import lflow
 from pyovn.northd import lr_model
 from pyovn.northd import lr_pipeline
@@ -54,6 +55,7 @@ def compute(nb, view, problems):
     sb_core.build_port_groups(m, d)
     sb_core.build_rbac(d)
     sb_static.build(d)
+    meters.build(m, d)
     build_dns(m, d)
     table = lflow.LflowTable()
     ctx = ls_pipeline.Context(m.options, problems, r.nb_options["svc_monitor_mac"],

@@ -155,6 +155,10 @@ def build(dp, add, ctx):
                     "reg0 = 0; reject { outport <-> inport; "
                     "next(pipeline=egress,table=%d);};" % S.LS_OUT_QOS_MARK.table,
                     hint=lb)
+            else:
+                if ctx.options.get("controller_event") == "true":
+                    _empty_lb_event(vip, add, ctx)
+                add(S.LS_IN_LB, prio, match, "drop;", hint=lb)
             continue
         hash_fields = lb.selection_fields if hasattr(lb, "selection_fields") else []
         args = "backends=%s" % vip.backends_text
@@ -251,3 +255,16 @@ def build_svc_arp(dp, add, ctx, src_ips):
                 "nd_na { eth.dst = eth.src; eth.src = %s; ip6.src = %s; "
                 "nd.target = %s; nd.tll = %s; outport = inport; flags.loopback = 1; "
                 "output; };" % (mac, src, src, mac))
+
+
+def _empty_lb_event(vip, add, ctx):
+    """Pre-LB priority 130: tell ovn-controller (controller_event) that a
+    VIP without backends was hit."""
+    match = "%s.dst == %s" % (vip.v, vip.ip)
+    if vip.port is not None:
+        match += " && %s && %s.dst == %d" % (vip.proto, vip.proto, vip.port)
+    meter = "event-elb" if "event-elb" in ctx.meters else None
+    add(S.LS_IN_PRE_LB, 130, match,
+        'trigger_event(event = "empty_lb_backends", vip = "%s", protocol = "%s", '
+        'load_balancer = "%s");' % (vip.key, vip.proto, vip.lb.uuid), hint=vip.lb,
+        meter=meter)

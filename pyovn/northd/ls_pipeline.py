@@ -211,6 +211,18 @@ def build_arp_nd(dp, ports, add, ctx, vlan_passthru):
                              % (q(parent), vip, sn, vip, vip))
                 add(stage, 100, match, "bind_vport(%s, inport); next;" % q(p.name),
                     hint=p.row)
+    for fg in dp.fwd_groups:
+        try:
+            mac = addr.parse_mac(fg.vmac)
+            addr.IPAddr(fg.vip)
+        except addr.AddressError as e:
+            ctx.problems.report("Forwarding_Group", fg.uuid, "vip/vmac", str(e))
+            continue
+        add(stage, 50, "arp.tpa == %s && arp.op == 1" % fg.vip,
+            "eth.dst = eth.src; eth.src = %s; arp.op = 2; /* ARP reply */ "
+            "arp.tha = arp.sha; arp.sha = %s; arp.tpa = arp.spa; arp.spa = %s; "
+            "outport = inport; flags.loopback = 1; output;" % (mac, mac, fg.vip),
+            hint=fg)
     if vlan_passthru:
         return
     for p in ports:
@@ -472,6 +484,15 @@ def build_l2(model, dp, ports, add, ctx):
             action = 'outport = %s; output;' % q(p.name) if p.enabled else "drop;"
             add(stage, 50, "eth.dst == %s%s" % (mac, resident.get(mac, "")), action,
                 hint=p.row)
+    for fg in dp.fwd_groups:
+        try:
+            mac = addr.parse_mac(fg.vmac)
+        except addr.AddressError:
+            continue                      # reported with the ARP responder
+        children = ",".join(q(c) for c in fg.child_port)
+        live = 'liveness="true",' if fg.liveness else ""
+        add(stage, 50, "eth.dst == %s" % mac, "fwd_group(%schildports=%s);"
+            % (live, children), hint=fg)
     add(stage, 0, "1", "outport = get_fdb(eth.dst); next;")
 
     unk = S.LS_IN_L2_UNKNOWN

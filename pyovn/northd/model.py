@@ -111,6 +111,7 @@ class Datapath:
         self.lbs = []
         self.qos = []
         self.dns = []
+        self.fwd_groups = []
         self.router_ports = []           # switch ports of type router
         self.localnet_ports = []
         self.vtep_ports = []
@@ -167,6 +168,7 @@ def build(nb, problems):
         dp.acls = [acl_view(a) for a in ls.acls]
         dp.qos = list(ls.qos_rules)
         dp.dns = list(ls.dns_records)
+        dp.fwd_groups = list(getattr(ls, "forwarding_groups", []))
         dp.lbs = list(ls.load_balancer)
         for grp in getattr(ls, "load_balancer_group", []):
             dp.lbs.extend(grp.load_balancer)

@@ -76,6 +76,7 @@ KEYS = {
     "RBAC_Permission": lambda r: r.table,
     "Meter": lambda r: r.name,
     "IP_Multicast": lambda r: dp_nb_uuid(r.datapath),
+    "Meter_Band": lambda r: (r.action, r.rate, r.burst_size),
     "Service_Monitor": lambda r: (r.ip, r.port, r.protocol[0] if r.protocol else "tcp",
                                   r.logical_port),
     # Router gateways (lr_sb.py).
@@ -98,7 +99,7 @@ KEY_COLUMNS = {
 ORDER = ["Datapath_Binding", "Port_Binding", "Logical_DP_Group",
          "Multicast_Group", "Logical_Flow", "Address_Set", "Port_Group",
          "Load_Balancer", "DHCP_Options", "DHCPv6_Options", "DNS",
-         "RBAC_Permission", "RBAC_Role", "Meter", "Service_Monitor", "IP_Multicast", "HA_Chassis", "HA_Chassis_Group"]
+         "RBAC_Permission", "RBAC_Role", "Meter_Band", "Meter", "Service_Monitor", "IP_Multicast", "HA_Chassis", "HA_Chassis_Group"]
 
 
 # A desired row may carry {INSERT_ONLY: {column: value}}: columns northd

@@ -400,3 +400,47 @@ def test_igmp_snooping_groups(nb, sb, northd):
     wait_sb_synced(nb)
     sb.run()
     assert sb.find_one("Multicast_Group", name="239.1.1.1").tunnel_key == key
+
+
+def test_meters_forwarding_groups_and_empty_lb(nb, sb, northd):
+    northd()
+    nb.ls("sw0")
+    nb.lsp("sw0", "p1", ["00:00:00:00:00:01 10.0.0.1"])
+    nb.lsp("sw0", "p2", ["00:00:00:00:00:02 10.0.0.2"])
+    def objs(txn):
+        band = txn.insert(nb.db.tables["Meter_Band"])
+        band.action = "drop"
+        band.rate = 10
+        band.burst_size = 5
+        m = txn.insert(nb.db.tables["Meter"])
+        m.name = "acl-log"
+        m.unit = "pktps"
+        m.bands = [band]
+        fg = txn.insert(nb.db.tables["Forwarding_Group"])
+        fg.name = "fg"
+        fg.vip = "10.0.0.50"
+        fg.vmac = "00:00:00:00:00:50"
+        fg.child_port = ["p1", "p2"]
+        fg.liveness = True
+        lb = txn.insert(nb.db.tables["Load_Balancer"])
+        lb.name = "empty"
+        lb.vips = {"10.0.0.60:80": ""}
+        lb.protocol = ["tcp"]
+        ls = nb._find("Logical_Switch", "sw0")
+        ls.addvalue("forwarding_groups", fg.uuid)
+        ls.addvalue("load_balancer", lb.uuid)
+    nb.db.transact(objs)
+    nb.acl("sw0", "from-lport", 100, "icmp4", "drop", log=True, meter=["acl-log"])
+    wait_sb_synced(nb)
+    sb.run()
+    m = sb.find_one("Meter", name="acl-log")
+    assert m.unit == "pktps"
+    assert [(b.action, b.rate, b.burst_size) for b in m.bands] == [("drop", 10, 5)]
+    flows = flows_by_uuid(sb).values()
+    assert ("ls_in_l2_lkup", 50, "eth.dst == 00:00:00:00:00:50",
+            'fwd_group(liveness="true",childports="p1","p2");') in flows
+    assert any(f[0] == "ls_in_arp_rsp" and f[2] == "arp.tpa == 10.0.0.50 && arp.op == 1"
+               for f in flows)
+    assert ("ls_in_lb", 120, "ct.new && ip4.dst == 10.0.0.60 && tcp.dst == 80",
+            "drop;") in flows
+    assert any('meter="acl-log"' in f[3] for f in flows if f[0] == "ls_in_acl")
