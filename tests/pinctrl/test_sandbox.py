@@ -85,3 +85,69 @@ def test_next_hop_arp_resolution_fills_mac_binding(env):
     nbctl(sb, "--wait=hv", "sync")
     assert sbctl(sb, "--bare", "--columns=_uuid", "find", "MAC_Binding",
                  "ip=10.0.1.5").split() == uuid
+
+
+def _received_after(sb, vif, n_before, match):
+    return proc.wait_for(lambda: [p for p in sb.received(vif)[n_before:] if match(p)], 10,
+                         what="packet at %s" % vif)
+
+
+def test_dhcp_discover_gets_offer_with_configured_options(env):
+    from pyovn.controller.pinctrl import dhcp, pkt as P
+    from tests.pinctrl.test_units import dhcp_request
+    sb = env
+    uuid = nbctl(sb, "create", "DHCP_Options", "cidr=10.0.0.0/24",
+                 'options="server_id"="10.0.0.254" "server_mac"="%s" "lease_time"="3600" '
+                 '"router"="10.0.0.254" "dns_server"="{8.8.8.8, 9.9.9.9}" "mtu"="1400"'
+                 % RMAC0).strip()
+    nbctl(sb, "lsp-set-dhcpv4-options", "p1", uuid)
+    nbctl(sb, "--wait=hv", "sync")
+    n = len(sb.received("vif1"))
+    sb.inject("vif1", dhcp_request(dhcp.DISCOVER))
+    got = _received_after(sb, "vif1", n, lambda p: p.get("udp.src") == 67)[0]
+    assert got["eth.src"] == RMAC0 and got["eth.dst"] == P1MAC
+    assert got["ip4.src"] == "10.0.0.254" and got["udp.dst"] == 68
+    _, _, body = P.udp_payload(P.parse(got.data))
+    opts = dhcp.parse_v4_options(body[240:])
+    assert body[16:20] == bytes([10, 0, 0, 1])                 # yiaddr = p1's address
+    assert opts[53] == bytes([dhcp.OFFER]) and opts[3] == bytes([10, 0, 0, 254])
+    assert opts[6] == bytes([8, 8, 8, 8, 9, 9, 9, 9]) and opts[26] == b"\x05\x78"
+    assert opts[51] == (3600).to_bytes(4, "big") and opts[1] == bytes([255, 255, 255, 0])
+    # REQUEST for the offered address: ACK.
+    n = len(sb.received("vif1"))
+    sb.inject("vif1", dhcp_request(dhcp.REQUEST, bytes([50, 4, 10, 0, 0, 1, 54, 4, 10, 0, 0, 254])))
+    got = _received_after(sb, "vif1", n, lambda p: p.get("udp.src") == 67)[0]
+    _, _, body = P.udp_payload(P.parse(got.data))
+    assert dhcp.parse_v4_options(body[240:])[53] == bytes([dhcp.ACK])
+
+
+def test_dns_query_answered(env):
+    from pyovn.controller.pinctrl import pkt as P
+    from tests.pinctrl.test_units import dns_query
+    sb = env
+    uuid = nbctl(sb, "create", "DNS", 'records={"vm1.ovn.org"="10.0.0.55 fd00::55"}').strip()
+    nbctl(sb, "set", "Logical_Switch", "sw0", "dns_records=%s" % uuid)
+    nbctl(sb, "--wait=hv", "sync")
+    src, dst = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 254])
+    q = P.eth(P.mac_bytes(RMAC0), P.mac_bytes(P1MAC), P.ETH_IP4,
+              P.ip4(src, dst, P.PROTO_UDP, P.udp(4, src, dst, 5353, 53, dns_query("vm1.ovn.org"))))
+    n = len(sb.received("vif1"))
+    sb.inject("vif1", q)
+    got = _received_after(sb, "vif1", n, lambda p: p.get("udp.src") == 53)[0]
+    assert got["udp.dst"] == 5353 and got["ip4.dst"] == "10.0.0.1"
+    _, _, body = P.udp_payload(P.parse(got.data))
+    assert body[:2] == b"\x42\x42" and body[2] & 0x80
+    assert body[6:8] == b"\0\1" and body.endswith(bytes([10, 0, 0, 55]))
+
+
+def test_reject_acl_sends_icmp_unreachable(env):
+    sb = env
+    nbctl(sb, "acl-add", "sw0", "from-lport", "1000", "udp.dst == 9999", "reject")
+    nbctl(sb, "--wait=hv", "sync")
+    n = len(sb.received("vif1"))
+    sb.inject("vif1", "eth(src=%s,dst=%s)/ip4(src=10.0.0.1,dst=10.0.1.5)/udp(src=7,dst=9999)"
+              % (P1MAC, RMAC0))
+    got = _received_after(sb, "vif1", n, lambda p: p.get("icmp4.type") == 3)[0]
+    assert got["icmp4.code"] == 3 and got["ip4.src"] == "10.0.1.5"
+    assert got["ip4.dst"] == "10.0.0.1" and got["eth.dst"] == P1MAC
+    nbctl(sb, "acl-del", "sw0")

@@ -32,7 +32,7 @@ def test_arp_request_from_ipv4_packet_runs_nested_actions():
     sent, log, _ = run(ping4(), "arp { eth.dst = ff:ff:ff:ff:ff:ff; output; };")
     assert log == [] and len(sent) == 1
     out = sent[0]
-    assert isinstance(out, W.PacketOut) and out.in_port == 5
+    assert isinstance(out, W.PacketOut) and out.in_port == 0xfffffffd
     p = packet.decode(out.data)
     assert p["arp.op"] == 1 and p["arp.spa"] == "10.0.0.1" and p["arp.tpa"] == "10.0.1.5"
     assert p["arp.sha"] == MAC1 and p["arp.tha"] == "00:00:00:00:00:00"

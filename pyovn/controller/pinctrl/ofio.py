@@ -23,8 +23,9 @@ def packet_out(pin, packet, nested):
     """PacketOut of PACKET running NESTED (OpenFlow 1.5 wire actions, the
     payload of the controller action) with PIN's metadata."""
     acts = reload_actions(pin) + A.decode_actions(nested)
-    in_port = pin.field("in_port", A.OFPP_CONTROLLER)
-    return W.PacketOut(data=packet, actions=acts, in_port=in_port)
+    # A generated packet enters from the controller port, not from the
+    # port of the packet it replaces: a reply may go back out that port.
+    return W.PacketOut(data=packet, actions=acts, in_port=A.OFPP_CONTROLLER)
 
 
 def _reg_bit(field, ofs):
