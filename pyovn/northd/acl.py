@@ -33,7 +33,7 @@ def _log(acl, verdict, ctx):
     parts.append("severity=%s" % (opt(acl.severity) or "info"))
     parts.append("verdict=%s" % verdict)
     meter = opt(acl.meter)
-    if meter:
+    if meter and meter in ctx.meters:
         parts.append('meter="%s"' % meter)
     return "log(%s); " % ", ".join(parts)
 
@@ -156,9 +156,9 @@ def _build_acl(dp, acl, pg, add, has_stateful, ctx):
     prio = acl.priority + ACL_PRIO_OFFSET
     reason = validate.check_match(acl.match, ctx.names)
     meter = opt(acl.meter)
-    if reason is None and meter and meter not in ctx.meters:
-        reason = "meter '%s' does not exist" % meter
-        meter = None
+    if meter and meter not in ctx.meters and acl.log:
+        ctx.problems.report("ACL", acl.uuid, "meter",
+                            "meter '%s' does not exist; logging without a meter" % meter)
     if reason is not None:
         where = ("port group %s" % pg.name) if pg is not None else \
             ("switch %s" % dp.display_name)

@@ -403,7 +403,7 @@ def test_igmp_snooping_groups(nb, sb, northd):
 
 
 def test_meters_forwarding_groups_and_empty_lb(nb, sb, northd):
-    northd()
+    nd = northd()
     nb.ls("sw0")
     nb.lsp("sw0", "p1", ["00:00:00:00:00:01 10.0.0.1"])
     nb.lsp("sw0", "p2", ["00:00:00:00:00:02 10.0.0.2"])
@@ -431,6 +431,7 @@ def test_meters_forwarding_groups_and_empty_lb(nb, sb, northd):
         ls.addvalue("load_balancer", lb.uuid)
     nb.db.transact(objs)
     nb.acl("sw0", "from-lport", 100, "icmp4", "drop", log=True, meter=["acl-log"])
+    typo = nb.acl("sw0", "from-lport", 101, "udp", "drop", log=True, meter=["acl-lgo"])
     wait_sb_synced(nb)
     sb.run()
     m = sb.find_one("Meter", name="acl-log")
@@ -444,3 +445,9 @@ def test_meters_forwarding_groups_and_empty_lb(nb, sb, northd):
     assert ("ls_in_lb", 120, "ct.new && ip4.dst == 10.0.0.60 && tcp.dst == 80",
             "drop;") in flows
     assert any('meter="acl-log"' in f[3] for f in flows if f[0] == "ls_in_acl")
+    # A meter that does not exist: the ACL still applies, logged without it.
+    typo_flows = [f for f in flows if f[0] == "ls_in_acl" and f[1] == 1101]
+    assert len(typo_flows) == 2 and all(
+        "log(severity=info, verdict=drop);" in f[3] and "/* drop */" in f[3]
+        and "meter" not in f[3] for f in typo_flows)
+    assert str(typo) in nd.log_text() and "acl-lgo" in nd.log_text()
