@@ -43,8 +43,9 @@ def build_parser():
                    default=True)
     p.add_argument("--no-friendly-names", dest="friendly", action="store_false")
     p.add_argument("--ovs", metavar="TARGET",
-                   help="show the OpenFlow flows of each step (from ovs-ofctl "
-                   "dump-flows of BRIDGE, default br-int)")
+                   help="show the OpenFlow flows of each step (ovs-ofctl "
+                   "dump-flows TARGET: a bridge, default br-int, a connection, "
+                   "or a chassis of the --sandbox)")
     p.add_argument("--verify", action="store_true",
                    help="also run the microflow through the sandbox's real "
                    "datapath (ofproto/trace) and compare step by step")
@@ -123,8 +124,17 @@ def run_trace(view, opts, args, out):
     if opts.ovs:
         from pyovn.trace.ofdump import flows_by_cookie
         from pyovn.util.proc import ProcError
+        sandbox = None
+        root = getattr(opts, "sandbox", None) or os.environ.get("PYOVN_SANDBOX")
+        if root:
+            from pyovn.sandbox.sandbox import Sandbox, SandboxError
+            try:
+                sandbox = Sandbox(root)
+                sandbox.chassis_names()
+            except (SandboxError, OSError):
+                sandbox = None
         try:
-            ovs_flows = flows_by_cookie(opts.ovs)
+            ovs_flows = flows_by_cookie(opts.ovs, sandbox)
         except ProcError as e:
             raise UsageError("--ovs: %s" % e)
     out.write("# %s\n" % result.flow_text)

@@ -1,13 +1,15 @@
 """OpenFlow flows by cookie, for `pyovn trace --ovs`.
 
 `ovs-ofctl dump-flows TARGET` (TARGET: a bridge name, found through
-$OVS_RUNDIR as inside `pyovn sandbox shell`, or an OpenFlow connection
-such as unix:/var/run/openvswitch/br-int.mgmt) is read once; each flow is
+$OVS_RUNDIR as inside `pyovn sandbox shell`, an OpenFlow connection such
+as unix:/var/run/openvswitch/br-int.mgmt, or with a sandbox the name of
+one of its chassis) is read once; each flow is
 filed under the 8 hex digits of its cookie, which ovn-controller sets to
 the first 32 bits of the Logical_Flow's UUID.  Counters and ages are
 dropped so the lines stay short.
 """
 
+import os
 import re
 
 from pyovn.util import proc
@@ -30,8 +32,13 @@ def parse_dump(text):
     return out
 
 
-def flows_by_cookie(target="br-int"):
+def flows_by_cookie(target="br-int", sandbox=None):
     """Runs ovs-ofctl dump-flows on TARGET; raises proc.ProcError naming
-    the problem when it cannot."""
-    text = proc.run([proc.which("ovs-ofctl"), "dump-flows", target])
+    the problem when it cannot.  With SANDBOX (a pyovn.sandbox.Sandbox),
+    TARGET may name one of its chassis: that chassis' br-int is read."""
+    env = None
+    if sandbox is not None and target in sandbox.chassis_names():
+        env = dict(os.environ, **sandbox.env(target))
+        target = "br-int"
+    text = proc.run([proc.which("ovs-ofctl"), "dump-flows", target], env=env)
     return parse_dump(text)

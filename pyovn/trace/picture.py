@@ -127,7 +127,8 @@ def svg(topo, result=None, title="OVN logical topology"):
         x = GAP + i * (W_DP + GAP)
         pos[r.name] = (x + W_DP // 2, y_router + H_DP // 2)
         gw = [p for p in r.ports.values() if p.type in ("l3gateway", "chassisredirect")]
-        sub = "gateway on %s" % ",".join(sorted({p.chassis or "?" for p in gw})) if gw else "router"
+        sub = ("gateway on %s" % ",".join(sorted({p.chassis or "?" for p in gw}))
+               if gw else "router")
         _box(out, x, y_router, W_DP, H_DP, r.display(), sub,
              "router on" if r.name in on_dps else "router")
     # Switches and their ports.

@@ -149,23 +149,21 @@ def test_verify_drop_agrees(sbx):
 
 
 def test_ovs_option_shows_openflow_flows(sbx, capsys):
-    env = sbx.env("hv1")
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        assert trace_main.main(["--db", sbx.sb_remote, "--ovs", L2]) == 0
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    assert trace_main.main(["--db", sbx.sb_remote, "--sandbox", sbx.root, "--ovs=hv1",
+                            L2]) == 0
     out = capsys.readouterr().out
-    # Each logical flow is followed by its OpenFlow flows (table 8 + N).
+    # Each logical flow is followed by its OpenFlow flows (table 8 + N) for
+    # the flow's datapath.
     lines = out.splitlines()
     i = next(n for n, l in enumerate(lines) if "ls_in_l2_lkup" in l)
     assert lines[i + 1].strip().startswith("* table=33,")
     assert "dl_dst=00:00:00:00:01:12" in lines[i + 1]
+    key = SbView.connect(sbx.sb_remote).datapath("ls1").key
+    flows = [l for l in lines if l.strip().startswith("* ")]
+    assert flows and all("metadata=%#x" % key in l or "metadata" not in l for l in flows)
+    # Outside a sandbox shell, a bridge name alone cannot be reached.
+    assert trace_main.main(["--db", sbx.sb_remote, "--ovs=nosuchbridge", L2]) == 1
+    assert "--ovs" in capsys.readouterr().err
 
 
 def test_detrace_on_real_dump(sbx):
@@ -176,6 +174,19 @@ def test_detrace_on_real_dump(sbx):
     text = out.getvalue()
     assert "ls_in_l2_lkup" in text and '* Logical datapath: "ls1"' in text
     assert 'Port "lp12" (type "", datapath "ls1") bound to chassis "hv1"' in text
+
+
+def test_detrace_on_real_ofproto_trace(sbx):
+    view = SbView.connect(sbx.sb_remote)
+    ofport = verify.Verifier(sbx, view)._ofport("hv1", 'external_ids:iface-id="lp11"')
+    text = sbx.appctl("hv1", "ofproto/trace", "br-int",
+                      verify.of_flow(parse_microflow(L2), ofport))
+    out = io.StringIO()
+    detrace.annotate(view, io.StringIO(text), out, no_repeat=True)
+    annotated = out.getvalue()
+    assert "ls_in_l2_lkup" in annotated and "ls_out_apply_port_sec" in annotated
+    # Physical flows name their Port_Binding (table 0: the VIF of lp11).
+    assert 'Port_Binding "lp11"' in annotated
 
 
 def test_verify_points_at_removed_flow(sbx):
