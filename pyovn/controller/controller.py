@@ -204,7 +204,8 @@ class Controller:
             if dp is not None:
                 mgroups.append((dp, mg.name, mg.tunnel_key,
                                 [p.logical_port for p in mg.ports]))
-        flows = physical.build(st, tun_of, self.zones, ln_of, mgroups)
+        vteps = {c.name for c in self.sb.rows("Chassis") if ovsports.is_vtep(c)}
+        flows = physical.build(st, tun_of, self.zones, ln_of, mgroups, vteps)
         lflows, groups, meters = self.translator.build(self.sb, st, cfg.system_id)
         flows += lflows
         flows += portsec.build(st, self._warn_once)

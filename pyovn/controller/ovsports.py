@@ -43,6 +43,10 @@ def choose_encap(my_types, chassis):
     return None
 
 
+def is_vtep(chassis):
+    return chassis.other_config.get("is-vtep") == "true"
+
+
 def zones_match(mine, chassis):
     """Transport zones: chassis in no zone reach everyone; otherwise they
     must share one."""
@@ -56,11 +60,16 @@ def desired_tunnels(sb, cfg):
     """{chassis name: (type, remote_ip, csum)}."""
     out = {}
     for ch in sb.rows("Chassis"):
-        if ch.name == cfg.system_id or ch.other_config.get("is-vtep") == "true":
+        if ch.name == cfg.system_id:
             continue
         if not zones_match(cfg.transport_zones, ch):
             continue
-        enc = choose_encap(cfg.encap_types, ch)
+        if is_vtep(ch):
+            # VTEP gateways (ramp switches) speak VXLAN whatever this
+            # chassis uses between hypervisors.
+            enc = choose_encap(("vxlan",), ch)
+        else:
+            enc = choose_encap(cfg.encap_types, ch)
         if enc is None:
             continue
         t, ip, opts = enc

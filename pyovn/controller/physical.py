@@ -69,8 +69,14 @@ def _clear_regs():
     return [_sf("reg%d" % i, 0) for i in range(10)]
 
 
-def build(st, tunnels, zones, localnet_ofports, mcast_groups):
+def ramp_encode(dp_key, ofport):
+    """To a VTEP gateway (ramp switch): VNI = datapath key, nothing else."""
+    return [_sf("tun_id", dp_key, 0xffffff), Output(ofport)]
+
+
+def build(st, tunnels, zones, localnet_ofports, mcast_groups, vteps=()):
     """ST: binding.LocalState.  TUNNELS: {chassis: (encap, ofport)}.
+    VTEPS: names of VTEP gateway chassis (ramp switches).
     ZONES: {name: zone}.  LOCALNET_OFPORTS: {ln port: ofport of its
     patch-br-int-to-<ln>}.  MCAST_GROUPS: [(dp row, name, key, [port names])]."""
     flows = []
@@ -97,6 +103,8 @@ def build(st, tunnels, zones, localnet_ofports, mcast_groups):
 
     # --- tunnels: table 0 ------------------------------------------------
     for chassis, (encap, ofport) in sorted(tunnels.items()):
+        if chassis in vteps:
+            continue
         add(Flow(L.PHY_TO_LOG, P_PORT, Match.of(in_port=ofport),
                  tuple(tunnel_decode(encap)) + (Resubmit(table=L.LOCAL_OUTPUT),)))
 
@@ -158,6 +166,9 @@ def build(st, tunnels, zones, localnet_ofports, mcast_groups):
         t = tunnels.get(chassis)
         if t is None:
             return
+        if chassis in vteps:
+            add(Flow(L.REMOTE_OUTPUT, P_PORT, m, tuple(ramp_encode(md, t[1]))))
+            return
         add(Flow(L.REMOTE_OUTPUT, P_PORT, m, tuple(tunnel_encode(t[0], md, p.key, t[1]))))
 
     def patch_to_peer(p):
@@ -209,6 +220,17 @@ def build(st, tunnels, zones, localnet_ofports, mcast_groups):
                              (_sf(L.LOG_OUTPORT, dist.key), Resubmit(table=L.LOCAL_OUTPUT))))
             elif p.chassis:
                 to_remote(p, p.chassis)
+        elif t == "vtep" and p.chassis:
+            to_remote(p, p.chassis)
+            tv = tunnels.get(p.chassis)
+            if tv is not None and p.chassis in vteps:
+                # From the ramp switch: no ports in the tunnel key; the
+                # packet enters as the vtep port and goes through the
+                # ingress pipeline, then is delivered locally only.
+                add(Flow(L.PHY_TO_LOG, P_PORT, Match.of(in_port=tv[1], tun_id=md),
+                         (_sf(L.LOG_DATAPATH, md), _sf(L.LOG_INPORT, p.key),
+                          _sf(L.LOG_FLAGS, L.MLF_RCV_FROM_RAMP, L.MLF_RCV_FROM_RAMP),
+                          Resubmit(table=L.LOG_INGRESS_PIPELINE))))
         elif t == "l2gateway" and p.local:
             of = localnet_ofports.get(p.name)
             if of:
@@ -249,7 +271,9 @@ def build(st, tunnels, zones, localnet_ofports, mcast_groups):
         if dp.uuid not in localnet_of_dp:
             for ch in sorted(remotes):
                 t = tunnels.get(ch)
-                if t:
+                if t and ch in vteps:
+                    tun += ramp_encode(md, t[1])
+                elif t:
                     tun += tunnel_encode(t[0], md, key, t[1])
         if tun or remote_acts:
             acts = tun + remote_acts

@@ -3,7 +3,7 @@ logging of dropped packet-ins."""
 
 import time
 
-from pyovn.controller.pinctrl import dhcp, dns, generate, neighbor
+from pyovn.controller.pinctrl import acl_log, dhcp, dns, events, fdb, generate, neighbor
 from pyovn.controller.pinctrl.pkt import Drop
 from pyovn.lang.actions import opcodes as OP
 
@@ -48,6 +48,10 @@ HANDLERS = {
     OP.PUT_DHCP_OPTS: dhcp.handle_put_dhcp_opts,
     OP.PUT_DHCPV6_OPTS: dhcp.handle_put_dhcpv6_opts,
     OP.DNS_LOOKUP: dns.handle_dns_lookup,
+    OP.PUT_FDB: fdb.handle_put_fdb,
+    OP.EVENT: events.handle_event,
+    OP.BIND_VPORT: events.handle_bind_vport,
+    OP.LOG: acl_log.handle_log,
 }
 
 
@@ -57,6 +61,11 @@ class Pinctrl:
         self.ctl = None
         self.sender = sender          # tests: a function(msg)
         self.neighbors = neighbor.Neighbors()
+        self.fdb = fdb.Fdb()
+        self.events = events.Events()
+        self.vports = {}               # virtual port -> parent (bind_vport)
+        self.acl_rl = RateLimit(rate=20.0, burst=100)
+        self.acl_lines = []            # the last ACL log lines (appctl, tests)
         self.rl = RateLimit()
         self.unknown_logged = set()
         self.stats = {}                # opcode name -> packet-ins handled
@@ -141,12 +150,18 @@ class Pinctrl:
         sb = self.sb
         if sb is None or not sb.is_connected():
             return
-        try:
-            self.neighbors.flush(sb, self.port)
-        except Exception as e:
-            if self.rl.allow():
-                self.vlog.warn("pinctrl: writing MAC_Binding failed: %s" % e)
+        name = self.ctl.cfg.system_id if self.ctl is not None else None
+        for what, flush in (("MAC_Binding", lambda: self.neighbors.flush(sb, self.port)),
+                            ("FDB", lambda: self.fdb.flush(sb)),
+                            ("Controller_Event", lambda: self.events.flush(sb, name)),
+                            ("Port_Binding virtual_parent",
+                             lambda: events.flush_vports(self, sb))):
+            try:
+                flush()
+            except Exception as e:
+                if self.rl.allow():
+                    self.vlog.warn("pinctrl: writing %s failed: %s" % (what, e))
 
     def wait(self, poller):
-        if self.neighbors.pending:
+        if self.neighbors.pending or self.fdb.pending or self.events.pending or self.vports:
             poller.immediate_wake()
