@@ -13,6 +13,7 @@ figure for the same size.  Progress goes to stderr.  See docs/bench.md.
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -74,8 +75,16 @@ def arg_parser():
     return ap
 
 
+def _stop_on_signal(signum, frame):
+    # SIGTERM (and SIGINT, which a shell ignores in background jobs) ends
+    # the run through the finally: clauses that stop what it started.
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
 def main(argv=None):
     args = arg_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
+    signal.signal(signal.SIGINT, _stop_on_signal)
     size, n_sw, n_ports = args.size
     if args.reps < 1:
         sys.stderr.write("bench/run.py: --reps must be at least 1\n")
@@ -152,4 +161,9 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt as e:
+        sys.stderr.write("bench/run.py: interrupted (%s); stopped what it started\n"
+                         % (e or "SIGINT"))
+        sys.exit(130)
