@@ -70,6 +70,28 @@ def main(argv=None):
     def get_n_threads(conn, argv):
         conn.reply("1")
 
+    def set_n_threads(conn, argv):
+        try:
+            n = int(argv[0])
+        except ValueError:
+            conn.reply_error("invalid n_threads: %s" % argv[0])
+            return
+        if not 1 <= n <= 256:
+            conn.reply_error("invalid n_threads: %d (must be 1..256)" % n)
+            return
+        if n != 1:
+            d.vlog.info("set-n-threads %d: pyovn northd computes in one thread" % n)
+        conn.reply(None)
+
+    def cluster_state_reset(db):
+        def reset(conn, argv):
+            # C resets the Raft index it remembered; python-ovs's IDL keeps
+            # none (it accepts a rebuilt cluster as is), so recompute only.
+            nd.dirty = True
+            nd.force = True
+            conn.reply(None)
+        return reset
+
     d.register_command("status", "", 0, 0, status)
     d.register_command("pause", "", 0, 0, pause)
     d.register_command("resume", "", 0, 0, resume)
@@ -77,6 +99,9 @@ def main(argv=None):
     d.register_command("inc-engine/show-stats", "", 0, 2, show_stats)
     d.register_command("inc-engine/recompute", "", 0, 0, recompute)
     d.register_command("get-n-threads", "", 0, 0, get_n_threads)
+    d.register_command("set-n-threads", "N", 1, 1, set_n_threads)
+    d.register_command("nb-cluster-state-reset", "", 0, 0, cluster_state_reset(nd.nb))
+    d.register_command("sb-cluster-state-reset", "", 0, 0, cluster_state_reset(nd.sb))
     d.ready()
     try:
         while not d.exiting:

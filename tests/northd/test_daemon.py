@@ -2,6 +2,7 @@
 UUIDs stable across recompute and restart, the nb_cfg protocol, bad input,
 active/standby and the appctl commands."""
 
+import subprocess
 import time
 
 import pytest
@@ -451,3 +452,22 @@ def test_meters_forwarding_groups_and_empty_lb(nb, sb, northd):
         "log(severity=info, verdict=drop);" in f[3] and "/* drop */" in f[3]
         and "meter" not in f[3] for f in typo_flows)
     assert str(typo) in nd.log_text() and "acl-lgo" in nd.log_text()
+
+
+def test_appctl_compat_commands(nb, sb, northd):
+    nd = northd()
+    nb.ls("sw0")
+    wait_sb_synced(nb)
+    assert nd.appctl("get-n-threads") == "1"
+    assert nd.appctl("set-n-threads", "4") == ""
+    out = subprocess.run(["ovs-appctl", "-t", nd.ctl, "set-n-threads", "0"],
+                         capture_output=True, text=True)
+    assert out.returncode != 0 and "invalid n_threads" in out.stderr
+    nd.appctl("sb-cluster-state-reset")
+    nd.appctl("nb-cluster-state-reset")
+    nb.lsp("sw0", "p1", ["00:00:00:00:00:01"])
+    wait_sb_synced(nb)          # still serving after the reconnects
+    sb.run()
+    assert sb.find_one("Port_Binding", logical_port="p1") is not None
+    stats = nd.appctl("inc-engine/show-stats")
+    assert "lflows:" in stats and "recompute:" in stats
