@@ -181,8 +181,9 @@ def render(run):
         rows.append((t, "-" if a is None else a, "-" if b is None else b, _ratio(a, b),
                      ref.get(t, "-")))
     _table(out, ["metric", "pyovn northd", "C ovn-northd", "pyovn/C", ref_head],
-           rows + _metric_rows([("sb_file", "SB db file, MiB (end of run)",
-                                 None, 1)], pm, cm, ref))
+           rows + _metric_rows([("sb_file", "SB db file, MiB (end of run)", None, 1),
+                                ("nb_file", "NB db file, MiB (end of run)", None, 1)],
+                               pm, cm, ref))
 
     out.append("## One simulated hypervisor (ovs-vswitchd dummy + controller); "
                "columns: which controller (with its own northd and nbctl)")
