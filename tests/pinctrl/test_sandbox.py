@@ -85,6 +85,11 @@ def test_next_hop_arp_resolution_fills_mac_binding(env):
     nbctl(sb, "--wait=hv", "sync")
     assert sbctl(sb, "--bare", "--columns=_uuid", "find", "MAC_Binding",
                  "ip=10.0.1.5").split() == uuid
+    # q1 has "unknown" addresses: its source MAC was learned (put_fdb).
+    key = sbctl(sb, "--bare", "--columns=tunnel_key", "find", "Port_Binding",
+                "logical_port=q1").strip()
+    fdb = sbctl(sb, "--bare", "--columns=mac,port_key", "find", "FDB", 'mac="%s"' % Q1MAC).split()
+    assert fdb == [Q1MAC, key]
 
 
 def _received_after(sb, vif, n_before, match):
@@ -142,7 +147,8 @@ def test_dns_query_answered(env):
 
 def test_reject_acl_sends_icmp_unreachable(env):
     sb = env
-    nbctl(sb, "acl-add", "sw0", "from-lport", "1000", "udp.dst == 9999", "reject")
+    nbctl(sb, "--log", "--name=rej9999", "--severity=warning", "acl-add", "sw0",
+          "from-lport", "1000", "udp.dst == 9999", "reject")
     nbctl(sb, "--wait=hv", "sync")
     n = len(sb.received("vif1"))
     sb.inject("vif1", "eth(src=%s,dst=%s)/ip4(src=10.0.0.1,dst=10.0.1.5)/udp(src=7,dst=9999)"
@@ -150,4 +156,26 @@ def test_reject_acl_sends_icmp_unreachable(env):
     got = _received_after(sb, "vif1", n, lambda p: p.get("icmp4.type") == 3)[0]
     assert got["icmp4.code"] == 3 and got["ip4.src"] == "10.0.1.5"
     assert got["ip4.dst"] == "10.0.0.1" and got["eth.dst"] == P1MAC
+    # The ACL's log() reached pinctrl's acl_log.
+    log = open("%s/hv1/ovn-controller.log" % sb.root).read()
+    assert 'name="rej9999", verdict=reject, severity=warning, direction=from-lport: udp' in log
     nbctl(sb, "acl-del", "sw0")
+
+
+def test_empty_lb_backends_event(env):
+    sb = env
+    nbctl(sb, "set", "NB_Global", ".", "options:controller_event=true")
+    lb = nbctl(sb, "create", "Load_Balancer", "name=lb0", 'vips:"10.0.0.100:80"=""',
+               "protocol=tcp").strip()
+    nbctl(sb, "ls-lb-add", "sw0", "lb0")
+    nbctl(sb, "--wait=hv", "sync")
+    for _ in range(3):          # reported once however many packets hit it
+        sb.inject("vif1", "eth(src=%s,dst=%s)/ip4(src=10.0.0.1,dst=10.0.0.100)/"
+                  "tcp(src=4000,dst=80,flags=S)" % (P1MAC, RMAC0))
+    rows = proc.wait_for(lambda: sbctl(sb, "--bare", "--columns=event_info", "list",
+                                       "Controller_Event").strip(), 10, what="Controller_Event")
+    assert "vip=\"10.0.0.100:80\"" in rows or "vip=10.0.0.100:80" in rows.replace('"', "")
+    assert lb in rows and "tcp" in rows
+    nbctl(sb, "--wait=hv", "sync")
+    assert len(sbctl(sb, "--bare", "--columns=_uuid", "list", "Controller_Event").split()) == 1
+    nbctl(sb, "ls-lb-del", "sw0", "lb0")

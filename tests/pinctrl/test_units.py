@@ -377,3 +377,47 @@ def test_fuzz_ipv4_headers(tail):
             f(d)
         except Drop:
             pass
+
+
+# --- put_fdb, trigger_event, log -----------------------------------------------------
+
+def test_put_fdb_queues_and_bounds():
+    from pyovn.controller.pinctrl import fdb
+    d = compose("eth(src=%s,dst=%s)/ip4(src=10.0.0.1,dst=10.0.0.2)/udp(src=1,dst=2)"
+                % (MAC1, RMAC))
+    _, _, pc = run(d, "put_fdb(inport, eth.src);", dp=4, port=3)
+    assert pc.fdb.pending == {(4, MAC1): 3}
+    f = fdb.Fdb()
+    for i in range(fdb.MAX_PENDING + 2):
+        f.add(1, "00:00:00:00:%02x:%02x" % (i // 256, i % 256), 1)
+    assert f.n_dropped == 2
+
+
+def test_trigger_event_parsed_once():
+    from pyovn.controller.pinctrl import events
+    lb = "9a4c3f40-8c1b-4a4e-a53c-6a0d9e3bd2a1"
+    d = compose("eth(src=%s,dst=%s)/ip4(src=10.0.0.1,dst=10.0.0.100)/tcp(src=1,dst=80)"
+                % (MAC1, RMAC))
+    action = ('trigger_event(event = "empty_lb_backends", vip = "10.0.0.100:80", '
+              'protocol = "tcp", load_balancer = "%s");' % lb)
+    _, log, pc = run(d, action)
+    assert log == []
+    assert pc.events.pending == [("empty_lb_backends", (("load_balancer", lb),
+                                                        ("protocol", "tcp"),
+                                                        ("vip", "10.0.0.100:80")))]
+    assert not pc.events.add("empty_lb_backends", {"load_balancer": lb, "protocol": "tcp",
+                                                   "vip": "10.0.0.100:80"})
+    with pytest.raises(Drop):
+        events.parse_event(b"\0\0\0\0\0\1\0\x50abc")     # option longer than the payload
+    with pytest.raises(Drop):
+        events.parse_event(b"\0\0\0\x07")                # unknown event type
+
+
+def test_acl_log_line():
+    d = compose("eth(src=%s,dst=%s)/ip4(src=10.0.0.1,dst=10.0.0.2)/udp(src=7,dst=9999)"
+                % (MAC1, RMAC))
+    _, log, pc = run(d, 'log(name="acl1", verdict=drop, severity=warning);')
+    assert pc.acl_lines == ['name="acl1", verdict=drop, severity=warning, direction=from-lport: '
+                            'udp,dl_src=%s,dl_dst=%s,nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_ttl=64,'
+                            'tp_src=7,tp_dst=9999' % (MAC1, RMAC)]
+    assert log[0].startswith("acl_log: name=\"acl1\"")
