@@ -42,7 +42,7 @@ class Topology:
         t.switches = [d for d in dps if not d.is_router]
         t.chassis = sorted(view.chassis)
         for p in view.ports.values():
-            if p.type == "patch" and not p.dp.is_router:
+            if p.type in ("patch", "l3gateway") and p.peer and not p.dp.is_router:
                 peer = view.port(p.peer)
                 if peer is not None:
                     t.links.append((p, peer))

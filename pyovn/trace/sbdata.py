@@ -155,6 +155,9 @@ class SbView:
                 dp.is_gateway_router = True
                 if not port.chassis:
                     port.chassis = opts.get("l3gateway-chassis", "")
+            elif pb.type == "chassisredirect" and not port.chassis:
+                # Not claimed yet: the configured gateway of highest priority.
+                port.chassis = _configured_gateway(pb)
             self.ports[port.name] = port
             dp.ports[port.name] = port
         for mg in db.rows("Multicast_Group"):
@@ -267,6 +270,21 @@ class SbView:
     def chassis_name(self, name):
         info = self.chassis.get(name)
         return info["hostname"] if info and info["hostname"] else name
+
+
+def _configured_gateway(pb):
+    """Chassis name of PB's highest-priority Gateway_Chassis or HA_Chassis."""
+    best = None
+    for gc in getattr(pb, "gateway_chassis", []) or []:
+        if best is None or gc.priority > best[0]:
+            best = (gc.priority, gc.chassis_name)
+    group = _opt(getattr(pb, "ha_chassis_group", None))
+    if group is not None:
+        for hc in group.ha_chassis:
+            ch = _opt(hc.chassis)
+            if ch is not None and (best is None or hc.priority > best[0]):
+                best = (hc.priority, ch.name)
+    return best[1] if best else ""
 
 
 _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
