@@ -259,7 +259,12 @@ def lb_vip_sets(dp):
     if not _lb_applies(dp):
         return {}
     out = {}
+    # As 23.03: the VIPs of load balancers attached to the router itself
+    # (those reached through a load_balancer_group get no ARP/ND replies).
+    direct = {str(lb.uuid) for lb in getattr(dp.row, "load_balancer", []) or []}
     for _lb, vip, _port, _proto, _b in _lb_vips(dp):
+        if str(_lb.uuid) not in direct:
+            continue
         v = "ip6" if ":" in vip else "ip4"
         out.setdefault(lb_vip_set_name(dp, v), [])
         if vip not in out[lb_vip_set_name(dp, v)]:
@@ -270,14 +275,15 @@ def lb_vip_sets(dp):
 def build_nat_arp(dp, ports, add, ctx):
     """IP input: ARP replies for NAT external addresses and LB VIPs."""
     st = S.LR_IN_IP_INPUT
-    if lb_vip_set_name(dp, "ip4") in lb_vip_sets(dp):
+    sets = lb_vip_sets(dp)
+    if lb_vip_set_name(dp, "ip4") in sets:
         for p in ports:
             cr = getattr(p, "cr_port", None)
             res = " && is_chassis_resident(%s)" % q(cr.name) if cr is not None else ""
             add(st, 90, "inport == %s && arp.op == 1 && arp.tpa == $%s%s"
                 % (q(p.name), lb_vip_set_name(dp, "ip4"), res),
                 ARP_REPLY % ("xreg0[0..47]", "xreg0[0..47]"), hint=p.row)
-    if lb_vip_set_name(dp, "ip6") in lb_vip_sets(dp):
+    if lb_vip_set_name(dp, "ip6") in sets:
         for p in ports:
             cr = getattr(p, "cr_port", None)
             res = " && is_chassis_resident(%s)" % q(cr.name) if cr is not None else ""

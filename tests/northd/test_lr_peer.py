@@ -466,3 +466,31 @@ lsp-add sw0 sw0-r0 -- lsp-set-type sw0-r0 router -- lsp-set-addresses sw0-r0 rou
 def test_mcast_relay_flows_match_c_northd(c_northd):
     c, py, problems = _compare(c_northd, MCAST)
     assert any(f[1] == "lr_out_delivery" and f[2] == 110 for f in py)
+
+
+def test_bench_topology_router_flows_match_c_northd(c_northd):
+    """The benchmark's reference topology (distributed routers on a join
+    switch, a gateway router with SNAT per subnet, static routes, an LB
+    group on the gateway router): router stages equal C's."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", ".."))
+    from bench import topology
+    nb_srv, sbc_srv = c_northd
+    nb = Database(nb_srv.remote, "nb").sync()
+    topology.populate(nb, 12, 3)
+    subprocess.run(["ovn-nbctl", "--db=" + nb_srv.remote, "--wait=sb", "--timeout=30",
+                    "sync"], check=True)
+    nb.run()
+    sbc = Database(sbc_srv.remote, "sb").sync()
+    try:
+        r = engine.compute(nb, sb_core.SbView(), Problems())
+        c = _normalize(f for f in sb_flows(sbc) if f[1].startswith("lr_"))
+        py = _normalize((dp.name, f.stage.name, f.priority, f.match, f.actions)
+                        for f in r.lflows for dp in f.datapaths
+                        if f.stage.dp_type == "lr")
+        assert len(c) > 300
+        c_only, py_only = sorted(c - py), sorted(py - c)
+        assert not c_only and not py_only, (c_only[:20], py_only[:20], sorted(f for f in c if "_rtr_lb" in f[3]))
+    finally:
+        sbc.close()
+        nb.close()
