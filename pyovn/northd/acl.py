@@ -114,8 +114,7 @@ def build(dp, ports, add, has_stateful, ctx):
     if has_stateful:
         add(S.LS_IN_ACL_AFTER_LB, 65532, "reg0[17] == 1", "next;")
 
-    if any_acl:
-        _build_dhcp_dns_allow(dp, ports, add, has_stateful)
+    _build_dhcp_dns_allow(dp, ports, add, has_stateful)
 
     for acl, pg in acls:
         _build_acl(dp, acl, pg, add, has_stateful, ctx)

@@ -329,6 +329,19 @@ def build_multicast_groups(model, desired):
                         name=name, tunnel_key=key, ports=ports)
 
 
+    # Routers relaying multicast: _MC_static holds their ports with
+    # options:mcast_flood=true.
+    for dp in model.routers:
+        if dp.key is None or dp.options.get("mcast_relay") != "true":
+            continue
+        ports = [Ref("Port_Binding", p.name) for p in dp.ports
+                 if p.key is not None and p.options.get("mcast_flood") == "true"]
+        if ports:
+            name, key = layout.MC_STATIC
+            desired.add("Multicast_Group", (dp.uuid, name), datapath=dp_ref(dp),
+                        name=name, tunnel_key=key, ports=ports)
+
+
 def port_group_addresses(model, pg):
     v4, v6 = [], []
     for lsp in pg.ports:

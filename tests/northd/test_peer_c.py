@@ -68,6 +68,15 @@ lsp-add sw3 e1 -- lsp-set-type e1 external -- lsp-set-addresses e1 "00:00:00:00:
 ls-add sw4 -- set logical_switch sw4 other_config:vlan-passthru=true
 lsp-add sw4 c1 -- lsp-set-addresses c1 "00:00:00:00:04:01 50.0.0.1"
 lsp-add sw4 c2 -- lsp-set-addresses c2 "00:00:00:00:04:02 50.0.0.2" unknown -- lsp-set-port-security c2 "00:00:00:00:04:02"
+ls-add sw5 -- lsp-add sw5 g1 -- lsp-set-type g1 l2gateway -- lsp-set-addresses g1 unknown -- lsp-set-options g1 l2gateway-chassis=hv1 network_name=phys
+lsp-add sw5 rm1 -- lsp-set-type rm1 remote -- lsp-set-addresses rm1 "00:00:00:00:05:02 60.0.0.2" -- lsp-set-options rm1 requested-chassis=hvR
+lsp-add sw5 m1 -- lsp-set-addresses m1 "00:00:00:00:05:03 60.0.0.3" "00:00:00:00:05:04 60.0.0.4 fd05::4"
+lsp-add sw5 v6 -- lsp-set-addresses v6 "00:00:00:00:05:05 fd05::5" -- lsp-set-port-security v6 "00:00:00:00:05:05 fd05::/64"
+lsp-add sw5 mu -- lsp-set-addresses mu "00:00:00:00:05:06 60.0.0.6" unknown
+lsp-add sw5 par -- lsp-set-addresses par "00:00:00:00:05:07 60.0.0.7"
+lsp-add sw5 ch1 -- set logical_switch_port ch1 parent_name=par tag_request=100 -- lsp-set-addresses ch1 "00:00:00:00:05:08 60.0.0.8"
+lsp-add sw5 lpu -- lsp-set-type lpu localport -- lsp-set-addresses lpu "00:00:00:00:05:09 60.0.0.9"
+lrp-set-options r0-sw0 mcast_flood=true
 """
 
 DHCP_DNS = """
@@ -77,6 +86,10 @@ dh6=$(ovn-nbctl create DHCP_Options cidr="fd01\\:\\:/64" options='"server_id"="0
 ovn-nbctl lsp-set-dhcpv6-options q1 $dh6
 dns=$(ovn-nbctl create DNS records='{"vm1.ovn.org"="20.0.0.1"}')
 ovn-nbctl add logical_switch sw1 dns_records $dns
+dh6s=$(ovn-nbctl create DHCP_Options cidr="fd05\\:\\:/64" options='"server_id"="00:00:00:00:05:fe" "dhcpv6_stateless"="true" "dns_server"="{fd05::53}"')
+ovn-nbctl lsp-set-dhcpv6-options v6 $dh6s
+dns5=$(ovn-nbctl create DNS records='{"v6.ovn.org"="fd05::5"}')
+ovn-nbctl add logical_switch sw5 dns_records $dns5
 """
 
 
@@ -135,10 +148,12 @@ def test_switch_flows_match_c_northd(c_northd, ovsdb):
     as_py = {(k, frozenset(v["addresses"])) for k, v in r.desired.tables["Address_Set"].items()
              if k != "svc_monitor_mac"}
     assert as_c == as_py
-    pb_c = {(p.logical_port, p.type, tuple(sorted(p.options.items())), tuple(p.mac))
+    pb_c = {(p.logical_port, p.type, tuple(sorted(p.options.items())), tuple(p.mac),
+             tuple(p.parent_port), tuple(p.tag), tuple(sorted(p.port_security)))
             for p in sbc.rows("Port_Binding")
             if p.datapath.external_ids.get("logical-switch")}
-    pb_py = {(k, v["type"], tuple(sorted(v["options"].items())), tuple(v["mac"]))
+    pb_py = {(k, v["type"], tuple(sorted(v["options"].items())), tuple(v["mac"]),
+              tuple(v["parent_port"]), tuple(v["tag"]), tuple(sorted(v["port_security"])))
              for k, v in r.desired.tables["Port_Binding"].items()
              if r.model.ports[k].kind == "lsp"}
     assert pb_c == pb_py
