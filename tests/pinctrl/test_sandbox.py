@@ -179,3 +179,25 @@ def test_empty_lb_backends_event(env):
     nbctl(sb, "--wait=hv", "sync")
     assert len(sbctl(sb, "--bare", "--columns=_uuid", "list", "Controller_Event").split()) == 1
     nbctl(sb, "ls-lb-del", "sw0", "lb0")
+
+
+def test_next_hop_nd_resolution_fills_mac_binding(env):
+    sb = env
+    nbctl(sb, "set", "Logical_Router_Port", "lrp0", 'networks="10.0.0.254/24","fd00::fe/64"',
+          "--", "set", "Logical_Router_Port", "lrp1", 'networks="10.0.1.254/24","fd01::fe/64"',
+          "--", "lsp-set-addresses", "p1", P1MAC + " 10.0.0.1 fd00::1")
+    nbctl(sb, "--wait=hv", "sync")
+    ping6 = ("eth(src=%s,dst=%s)/ip6(src=fd00::1,dst=fd01::5)/udp(src=1,dst=%d)")
+    n = len(sb.received("vifq1"))
+    sb.inject("vif1", ping6 % (P1MAC, RMAC0, 100))
+    ns = _received_after(sb, "vifq1", n, lambda p: p.get("nd_ns.target") == "fd01::5")[0]
+    assert ns["ip6.dst"] == "ff02::1:ff00:5" and ns["eth.src"] == RMAC1
+    sb.inject("vifq1", "eth(src=%s,dst=%s)/ip6(src=fd01::5,dst=%s,hlim=255)/"
+              "nd_na(target=fd01::5,tll=%s)" % (Q1MAC, RMAC1, ns["ip6.src"], Q1MAC))
+    proc.wait_for(lambda: mac_bindings(sb).get(("lrp1", "fd01::5")) == Q1MAC, 10,
+                  what="MAC_Binding lrp1 fd01::5")
+    nbctl(sb, "--wait=hv", "sync")
+    n = len(sb.received("vifq1"))
+    sb.inject("vif1", ping6 % (P1MAC, RMAC0, 101))
+    got = _received_after(sb, "vifq1", n, lambda p: p.get("udp.dst") == 101)[0]
+    assert got["eth.dst"] == Q1MAC and got["ip6.hlim"] == 63
