@@ -140,7 +140,7 @@ def run_trace(view, opts, args, out):
     out.write("# %s\n" % result.flow_text)
     for form in forms:
         if len(forms) > 1:
-            out.write("\n%s output\n" % form.capitalize())
+            out.write("# %s trace.\n" % form.capitalize())
         if form == "detailed":
             out.write("\n")
         if form == "detailed":

@@ -144,7 +144,7 @@ def test_cli_forms_and_errors(c_sb, capsys):
     assert "ingress(dp=\"lr1\", inport=\"lrp1\")" in out
     assert re.search(r"^13\. lr_in_ip_routing \(northd\.c:\d+\): ip4\.dst == "
                      r"192\.168\.2\.0/24, priority \d+, uuid [0-9a-f]{8}$", out, re.M)
-    assert "Summary output" in out and "Minimal output" in out
+    assert "# Summary trace." in out and "# Minimal trace." in out
     assert 'output("lp21");' in out
     assert trace_main.main(["--db", sb.remote, 'inport == "nope"']) == 1
     assert "unknown logical port" in capsys.readouterr().err
@@ -198,7 +198,7 @@ CHASSIS_REMARK = re.compile(r'^\s*/\* ("[^"]+" is bound to chassis|tunnel hop fr
 
 @pytest.mark.skipif(shutil.which("ovn-trace") is None,
                     reason="ovn-trace (test-only peer) is not installed")
-@pytest.mark.parametrize("form", ["--detailed", "--summary", "--minimal"])
+@pytest.mark.parametrize("form", ["--detailed", "--summary", "--minimal", "--all"])
 @pytest.mark.parametrize("flow", ALL, ids=["l2", "bcast", "spoof", "spoof_ip", "acl",
                                            "routed", "lb", "unknown"])
 def test_same_text_as_c_ovn_trace(c_sb, flow, form):
