@@ -8,6 +8,7 @@ redirect, ARP request and delivery; NAT and load balancing stages are in
 lr_nat.py.  lr_model.prepare() must have run on the model.
 """
 
+import functools
 import ipaddress
 
 from pyovn.northd import addresses as addr
@@ -27,13 +28,19 @@ def resident(p):
     return ' && is_chassis_resident(%s)' % q(cr.name) if cr is not None else ""
 
 
+@functools.lru_cache(maxsize=65536)
+def _text(ip):
+    """str() of an address, cached (ipaddress formats IPv6 slowly)."""
+    return str(ip)
+
+
 def braces(items):
-    return "{%s}" % ", ".join(str(i) for i in items)
+    return "{%s}" % ", ".join(_text(i) for i in items)
 
 
 def one_or_set(items):
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else braces(items)
+    items = [_text(i) for i in items]
+    return items[0] if len(items) == 1 else "{%s}" % ", ".join(items)
 
 
 ARP_REPLY = ("eth.dst = eth.src; eth.src = %s; arp.op = 2; /* ARP reply */ "
