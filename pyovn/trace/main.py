@@ -83,7 +83,7 @@ def run_trace(view, opts, args, out):
     try:
         mf = parse_microflow(text)
     except LangError as e:
-        raise UsageError("error parsing microflow: %s" % e)
+        raise UsageError("error parsing flow: %s" % e)
     try:
         inport = view.find_port(mf.strings["inport"])
     except ValueError as e:

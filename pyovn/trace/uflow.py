@@ -3,10 +3,10 @@
 The microflow is an expression in the logical flow language (ovn-sb(5));
 its prerequisites are implied (`ip4.src == 10.0.0.1` also sets
 eth.type = 0x800).  Every field it pins to a value with `==` is set in a
-pyovn.lang Microflow; disjunctions that remain open (`ip` alone) take
-their first alternative.  The result must satisfy the whole expression,
-otherwise the microflow is contradictory or ambiguous and is rejected,
-as ovn-trace does.
+pyovn.lang Microflow.  A disjunction the pinned fields do not decide
+(`tcp.src == 80` alone: IPv4 or IPv6?) makes it ambiguous, a result that
+does not satisfy the whole expression (`ip4 && ip6`, `tcp.src > 1024`)
+contradictory or not pinned: both are rejected, as ovn-trace does.
 """
 
 from pyovn import lang
@@ -16,21 +16,30 @@ from pyovn.lang.expr import And, Bool, Cmp, Or
 from pyovn.lang.microflow import Microflow
 
 
-def _pin(expr, mf):
+def _pin(expr, mf, pinned):
     """Applies every `field == value` of EXPR's conjunctions; returns the
-    Or nodes left open."""
+    Or nodes left open.  PINNED maps symbol name -> bits already pinned;
+    two different values for the same bits are a contradiction."""
     if isinstance(expr, And):
         open_ = []
         for c in expr.children:
-            open_.extend(_pin(c, mf))
+            open_.extend(_pin(c, mf, pinned))
         return open_
     if isinstance(expr, Cmp) and expr.relop == "==":
+        name = expr.sym.name
         if expr.sym.is_string:
+            if name in pinned and mf.get(expr.sym) != expr.value:
+                raise LangError("Constraints are contradictory.")
             mf.set(expr.sym, expr.value)
+            pinned[name] = True
         else:
             mask = expr.mask if expr.mask is not None else (1 << expr.sym.width) - 1
             old = mf.get(expr.sym)
+            both = pinned.get(name, 0) & mask
+            if both and (old & both) != (expr.value & both):
+                raise LangError("Constraints are contradictory.")
             mf.set(expr.sym, (old & ~mask) | (expr.value & mask))
+            pinned[name] = pinned.get(name, 0) | mask
         return []
     if isinstance(expr, Or):
         return [expr]
@@ -42,20 +51,18 @@ def parse_microflow(text, context=None):
     describe one packet."""
     expr = lang.annotate_expr(text, context)
     mf = Microflow()
-    open_ = _pin(expr, mf)
-    for _ in range(8):
-        if not open_:
-            break
-        pending = []
-        for o in open_:
-            if not evaluate(o, mf, context):
-                pending.extend(_pin(o.children[0], mf))
-        open_ = pending
-    if isinstance(expr, Bool) and not expr.value or not evaluate(expr, mf, context):
-        raise LangError("microflow is contradictory or does not pin its fields "
-                        "to values: %s" % text)
+    if isinstance(expr, Bool) and not expr.value:
+        raise LangError("Constraints are contradictory.")
+    open_ = _pin(expr, mf, {})
+    for o in open_:
+        if not evaluate(o, mf, context):
+            # e.g. `tcp.src == 80' alone: IPv4 or IPv6?
+            raise LangError("Constraints are ambiguous: %s." % expr)
+    if not evaluate(expr, mf, context):
+        # e.g. `tcp.src > 1024': no single value.
+        raise LangError("Constraints are ambiguous: %s." % expr)
     if "inport" not in mf.strings:
-        raise LangError("microflow must specify an input port (inport == \"...\")")
+        raise LangError("microflow must specify an inport (inport == \"PORT\")")
     return mf
 
 
