@@ -102,7 +102,6 @@ def parse(ext, hostname_fallback=None):
 def ensure_bridge(ovsdb, name):
     """Creates bridge NAME (fail-mode secure, in-band disabled) in the local
     OVS DB if it is missing.  Returns True if it wrote something."""
-    import ovs.db.idl  # noqa: F401  (python-ovs types used by the IDL rows)
     if ovsdb.find_one("Bridge", name=name):
         return False
 

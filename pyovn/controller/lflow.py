@@ -126,7 +126,6 @@ class Translator:
                                    stats=True, bands=bands)
             nid += 1
         meter_table = MeterTable(first_id=nid, named=meter_names)
-        dpg = {}
         for lf in sb.rows("Logical_Flow"):
             dps = []
             d = value(lf, "logical_datapath")

@@ -3,8 +3,6 @@ command line.  OVS-DATABASE is the local Open_vSwitch database (default
 unix:<OVS_RUNDIR>/db.sock); everything else comes from its external_ids.
 The integration bridge is reached at <OVS_RUNDIR>/<bridge>.mgmt."""
 
-import os
-
 import ovs.poller
 
 from pyovn.controller.controller import Controller

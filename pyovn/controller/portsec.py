@@ -64,7 +64,6 @@ def flows_for_port(dp_key, key, entries):
     add(Flow(L.CHK_IN_PORT_SEC, 80, pin, FAIL))
     add(Flow(L.CHK_OUT_PORT_SEC, 80, pout, FAIL))
     any_v4 = any(e[1] for e in entries)
-    any_v6 = any(e[2] for e in entries)
     # ARP and ND go through the ND table.
     add(Flow(L.CHK_IN_PORT_SEC, 95, pin.with_field("eth_type", ETH_ARP),
              (Resubmit(table=L.CHK_IN_PORT_SEC_ND),)))
