@@ -11,20 +11,20 @@ import sys
 from pyovn.daemon import paths
 from pyovn.lang.errors import LangError
 
-USAGE = """\
-usage: pyovn trace [OPTIONS] [DATAPATH] MICROFLOW
+USAGE = "pyovn trace [OPTIONS] [DATAPATH] MICROFLOW\n       pyovn trace [OPTIONS] --detach"
 
+DESCRIPTION = """\
 Simulates MICROFLOW (a logical flow language expression, e.g.
 'inport == "lp1" && eth.src == 00:00:00:00:00:01 && eth.dst == ff:ff:ff:ff:ff:ff')
-through the logical pipelines in the OVN southbound database.
+through the logical pipelines in the OVN southbound database, as ovn-trace(8).
 DATAPATH (a logical switch/router name or UUID) is optional: it is taken
-from the inport.
-"""
+from the inport."""
 
 
 def build_parser():
     p = argparse.ArgumentParser(prog="pyovn trace", usage=USAGE,
-                                description=None, add_help=True)
+                                description=DESCRIPTION,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("args", nargs="*", help=argparse.SUPPRESS)
     p.add_argument("--db", help="southbound database (default: $OVN_SB_DB or "
                    "unix:$OVN_RUNDIR/ovnsb_db.sock)")
@@ -40,8 +40,10 @@ def build_parser():
     p.add_argument("--select-id", type=int, metavar="ID",
                    help="value the select action chooses")
     p.add_argument("--friendly-names", dest="friendly", action="store_true",
-                   default=True)
-    p.add_argument("--no-friendly-names", dest="friendly", action="store_false")
+                   default=True, help="show ports' and datapaths' friendly names "
+                   "(default)")
+    p.add_argument("--no-friendly-names", dest="friendly", action="store_false",
+                   help="show logical port names and datapath UUIDs")
     p.add_argument("--ovs", metavar="TARGET",
                    help="show the OpenFlow flows of each step (ovs-ofctl "
                    "dump-flows TARGET: a bridge, default br-int, a connection, "
@@ -55,11 +57,12 @@ def build_parser():
     p.add_argument("--html", metavar="FILE", help="draw the trace's path as HTML")
     p.add_argument("--detach", action="store_true",
                    help="run as a daemon answering `trace' over appctl")
-    p.add_argument("--pidfile")
-    p.add_argument("--overwrite-pidfile", action="store_true")
-    p.add_argument("--no-chdir", action="store_true")
-    p.add_argument("--unixctl")
-    p.add_argument("--log-file")
+    # Daemon options (handled by the daemon framework with --detach).
+    p.add_argument("--pidfile", help="daemon: pidfile")
+    p.add_argument("--overwrite-pidfile", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--no-chdir", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--unixctl", help="daemon: control socket")
+    p.add_argument("--log-file", help="daemon: log file")
     return p
 
 

@@ -10,7 +10,7 @@ import pytest
 from pyovn.db.idl import Database
 from pyovn.util import proc
 
-from conftest import wait_sb_synced
+from tests.northd.conftest import wait_sb_synced
 
 
 def flows_by_uuid(sb):
