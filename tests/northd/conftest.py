@@ -171,8 +171,4 @@ def northd(dbs, rundir):
         n.stop()
 
 
-def wait_sb_synced(nb, timeout=20):
-    """Bumps nb_cfg and waits until northd reports it in sb_cfg."""
-    want = nb.bump()
-    nb.db.wait_until(lambda db: db.rows("NB_Global")[0].sb_cfg >= want, timeout)
-    return want
+from northd_sync import wait_sb_synced  # noqa: E402,F401  (re-exported)
