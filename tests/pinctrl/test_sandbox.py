@@ -201,3 +201,44 @@ def test_next_hop_nd_resolution_fills_mac_binding(env):
     sb.inject("vif1", ping6 % (P1MAC, RMAC0, 101))
     got = _received_after(sb, "vifq1", n, lambda p: p.get("udp.dst") == 101)[0]
     assert got["eth.dst"] == Q1MAC and got["ip6.hlim"] == 63
+
+
+def _is_ra(p):
+    return p.get("ip6.dst") == "ff02::1" and b"\x86\x00" in p.data[54:56] \
+        or (p.get("icmp6.type") == 134)
+
+
+def test_router_advertisements(env):
+    from pyovn.controller.pinctrl import pkt as P
+    sb = env
+    nbctl(sb, "set", "Logical_Router_Port", "lrp0", 'networks="10.0.0.254/24","fd00::fe/64"',
+          "--", "set", "Logical_Router_Port", "lrp0",
+          "ipv6_ra_configs:address_mode=slaac", "ipv6_ra_configs:send_periodic=true",
+          "ipv6_ra_configs:max_interval=4", "ipv6_ra_configs:min_interval=3",
+          "ipv6_ra_configs:mtu=1400")
+    nbctl(sb, "--wait=hv", "sync")
+
+    def ras(start):
+        out = []
+        for p in sb.received("vif1")[start:]:
+            d = p.data
+            try:
+                q = P.parse(d)
+            except P.Drop:
+                continue
+            if q.ip_version == 6 and q.proto == 58 and d[q.l4] == 134:
+                out.append((q, d[q.l4:q.l4_end]))
+        return out
+    # Periodic (unsolicited) RA to all nodes with the prefix and the MTU.
+    q, icmp = proc.wait_for(lambda: ras(0), 15, what="periodic RA at vif1")[0]
+    assert P.ip_str(q.ip_dst) == "ff02::1" and P.mac_str(q.src) == RMAC0
+    assert bytes([3, 4, 64, 0xc0]) + b"\xff" * 8 + b"\0" * 4 + \
+        bytes.fromhex("fd000000000000000000000000000000") in icmp
+    assert bytes([5, 1, 0, 0]) + (1400).to_bytes(4, "big") in icmp
+    # A router solicitation is answered (put_nd_ra_opts) to the sender.
+    n = len(sb.received("vif1"))
+    sb.inject("vif1", "eth(src=%s,dst=33:33:00:00:00:02)/ip6(src=fe80::5054:ff:fe00:1,"
+              "dst=ff02::2,hlim=255)/nd_rs(sll=%s)" % (P1MAC, P1MAC))
+    got = proc.wait_for(lambda: [r for r in ras(n) if P.ip_str(r[0].ip_dst) ==
+                                 "fe80::5054:ff:fe00:1"], 10, what="solicited RA")[0]
+    assert P.mac_str(got[0].dst) == P1MAC and bytes([3, 4, 64, 0xc0]) in got[1]

@@ -421,3 +421,50 @@ def test_acl_log_line():
                             'udp,dl_src=%s,dl_dst=%s,nw_src=10.0.0.1,nw_dst=10.0.0.2,nw_ttl=64,'
                             'tp_src=7,tp_dst=9999' % (MAC1, RMAC)]
     assert log[0].startswith("acl_log: name=\"acl1\"")
+
+
+# --- router advertisements ---------------------------------------------------------
+
+def test_put_nd_ra_opts_answers_rs():
+    rs = compose("eth(src=%s,dst=33:33:00:00:00:02)/ip6(src=fe80::1,dst=ff02::2,hlim=255)/"
+                 "nd_rs(sll=%s)" % (MAC1, MAC1))
+    action = ('reg0[5] = put_nd_ra_opts(addr_mode = "slaac", slla = 00:00:00:00:ff:01, '
+              'prefix = fd00::/64, mtu = 1400);')
+    sent, log, _ = run(rs, action)
+    assert log == [] and result_bit(sent[0], bit=5 + 32) == 1
+    p = P.parse(sent[0].packet)
+    icmp = sent[0].packet[p.l4:p.l4_end]
+    assert icmp[0] == 134 and P.l4_csum(6, p.ip_src, p.ip_dst, 58, icmp) == 0
+    assert bytes([1, 1]) + P.mac_bytes(RMAC) in icmp          # slla option
+    assert bytes([3, 4, 64, 0xc0]) in icmp and bytes([5, 1, 0, 0]) + (1400).to_bytes(4, "big") in icmp
+    # Not a router solicitation: result 0, packet unchanged.
+    other = ping4()
+    sent, log, _ = run(other, action)
+    assert result_bit(sent[0], bit=5 + 32) == 0 and sent[0].packet == other
+
+
+def test_periodic_ra_contents():
+    from pyovn.controller.pinctrl import ra
+    frame = ra.build_periodic_ra({
+        "ipv6_ra_src_eth": RMAC, "ipv6_ra_src_addr": "fe80::200:ff:feff:1",
+        "ipv6_ra_address_mode": "dhcpv6_stateless", "ipv6_ra_prefixes": "fd00::/64 fd01::/64",
+        "ipv6_ra_mtu": "1450", "ipv6_ra_prf": "HIGH", "ipv6_ra_max_interval": "30",
+        "ipv6_ra_rdnss": "fd00::53", "ipv6_ra_dnssl": "ovn.org"})
+    p = P.parse(frame)
+    icmp = frame[p.l4:p.l4_end]
+    assert P.mac_str(p.dst) == "33:33:00:00:00:01" and P.ip_str(p.ip_dst) == "ff02::1"
+    assert icmp[0] == 134 and icmp[5] == 0x40 | 0x08
+    assert P.l4_csum(6, p.ip_src, p.ip_dst, 58, icmp) == 0
+    assert icmp.count(bytes([3, 4, 64, 0xc0])) == 2
+    assert bytes([25, 3, 0, 0]) in icmp and b"\3ovn\3org\0" in icmp
+    with pytest.raises(ValueError):
+        ra.build_periodic_ra({"ipv6_ra_src_eth": "zz", "ipv6_ra_src_addr": "fe80::1"})
+
+
+def test_result_bit_set_in_masked_register():
+    # OVS reports registers it knows only partly with a mask: the result
+    # bit must be inside the mask or the switch ignores it.
+    from pyovn.controller.pinctrl import ofio
+    pin = W.PacketIn2(metadata=[("xreg0", 0xff01, 0xffffffff)], continuation=b"\1" * 8)
+    meta = ofio.set_result(pin, "xxreg0", 101, 1)           # reg0[5]
+    assert meta == [("xreg0", 0xff01 | 1 << 37, 0xffffffff | 1 << 37)]

@@ -3,7 +3,8 @@ logging of dropped packet-ins."""
 
 import time
 
-from pyovn.controller.pinctrl import acl_log, dhcp, dns, events, fdb, generate, neighbor
+from pyovn.controller.pinctrl import (acl_log, dhcp, dns, events, fdb, generate,
+                                     neighbor, ra)
 from pyovn.controller.pinctrl.pkt import Drop
 from pyovn.lang.actions import opcodes as OP
 
@@ -52,6 +53,7 @@ HANDLERS = {
     OP.EVENT: events.handle_event,
     OP.BIND_VPORT: events.handle_bind_vport,
     OP.LOG: acl_log.handle_log,
+    OP.PUT_ND_RA_OPTS: ra.handle_put_nd_ra_opts,
 }
 
 
@@ -64,6 +66,7 @@ class Pinctrl:
         self.fdb = fdb.Fdb()
         self.events = events.Events()
         self.vports = {}               # virtual port -> parent (bind_vport)
+        self.ra = ra.Periodic()
         self.acl_rl = RateLimit(rate=20.0, burst=100)
         self.acl_lines = []            # the last ACL log lines (appctl, tests)
         self.rl = RateLimit()
@@ -161,7 +164,22 @@ class Pinctrl:
             except Exception as e:
                 if self.rl.allow():
                     self.vlog.warn("pinctrl: writing %s failed: %s" % (what, e))
+        self._periodic(sb)
+
+    def _periodic(self, sb):
+        st = getattr(self.ctl, "state", None)
+        ofc = getattr(self.ctl, "ofc", None)
+        if st is None or ofc is None or not ofc.is_connected():
+            return
+        try:
+            self.ra.run(self, sb, st.local_dps)
+        except Exception as e:
+            if self.rl.allow():
+                self.vlog.warn("pinctrl: periodic RA failed: %s: %s" % (type(e).__name__, e))
 
     def wait(self, poller):
         if self.neighbors.pending or self.fdb.pending or self.events.pending or self.vports:
             poller.immediate_wake()
+        for t in (self.ra.timeout(),):
+            if t is not None:
+                poller.timer_wait(int(t * 1000) + 1)

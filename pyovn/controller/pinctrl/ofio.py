@@ -15,7 +15,7 @@ def reload_actions(pin):
     out = []
     for name, val, mask in pin.metadata:
         if name == "metadata" or name.startswith(_RELOAD_PREFIXES[1:]):
-            out.append(A.Act("set_field", field=name, value=val))
+            out.append(A.Act("set_field", field=name, value=val, mask=mask))
     return out
 
 
@@ -49,6 +49,8 @@ def set_result(pin, field, ofs, bit):
         for cname, cofs in cands:
             if name == cname:
                 val = (val | (1 << cofs)) if bit else (val & ~(1 << cofs))
+                if mask is not None:        # OVS reports partly known registers masked
+                    mask |= 1 << cofs
                 meta[i] = (name, val, mask)
                 return meta
     if bit:
