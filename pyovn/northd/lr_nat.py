@@ -118,8 +118,13 @@ def build(model, dp, ports, add, ctx):
                     add(st_snat, n.logical_ip.prefixlen + 1, "ip && %s.src == %s" % (v, lip),
                         "%s.src=%s; next;" % (v, ext), hint=n.row)
                     continue
+                if n.exempted is not None:
+                    add(st_snat, n.logical_ip.prefixlen + 2,
+                        "ip && %s.src == %s && %s.dst == $%s" % (v, lip, v, n.exempted.name),
+                        "next;", hint=n.row)
                 add(st_snat, n.logical_ip.prefixlen + 1,
-                    "ip && %s.src == %s%s && (!ct.trk || !ct.rpl)" % (v, lip, _ext_ips(n)),
+                    "ip && %s.src == %s%s && (!ct.trk || !ct.rpl)"
+                    % (v, lip, _ext_ips(n) if n.allowed is not None else ""),
                     "ct_snat(%s%s);" % (ext, _range(n)), hint=n.row)
             continue
         g = n.gateway_port
@@ -157,16 +162,23 @@ def build(model, dp, ports, add, ctx):
                 "flags.use_snat_zone == 1" + cr_res, "ct_snat;", hint=n.row)
             mac = "eth.src = %s; " % n.external_mac if n.distributed else ""
             prio = n.logical_ip.prefixlen + 1 + 128
-            sbase = "ip && %s.src == %s && outport == %s && %s%s" % (v, lip, gname, res,
-                                                                    _ext_ips(n))
+            sbase = "ip && %s.src == %s && outport == %s && %s%s" % (
+                v, lip, gname, res, _ext_ips(n) if n.allowed is not None else "")
+            if n.exempted is not None:
+                add(st_snat, prio + 2, "%s && %s.dst == $%s" % (sbase, v, n.exempted.name),
+                    "next;", hint=n.row)
             add(st_snat, prio, sbase, "%sct_snat_in_czone(%s%s);" % (mac, ext, _range(n)),
                 hint=n.row)
             add(st_snat, prio + 1, sbase + " && reg9[4] == 1",
                 "%sreg9[4] = 0; ct_snat(%s%s);" % (mac, ext, _range(n)), hint=n.row)
         if n.type in ("dnat", "dnat_and_snat"):
-            add(st_dnat, 100, "ip && %s.dst == %s && inport == %s%s" % (v, ext, gname,
-                                                                     cr_res),
-                "ct_dnat_in_czone(%s);" % lip, hint=n.row)
+            dm = "ip && %s.dst == %s && inport == %s%s" % (v, ext, gname, cr_res)
+            if n.exempted is not None:
+                add(st_dnat, 102, "%s && %s.src == $%s" % (dm, v, n.exempted.name),
+                    "next;", hint=n.row)
+            elif n.allowed is not None:
+                dm += " && %s.src == $%s" % (v, n.allowed.name)
+            add(st_dnat, 100, dm, "ct_dnat_in_czone(%s);" % lip, hint=n.row)
             mac = "eth.src = %s; " % n.external_mac if n.distributed else ""
             add(st_undnat, 100, "ip && %s.src == %s && outport == %s%s"
                 % (v, lip, gname, cr_res), "%sct_dnat_in_czone;" % mac, hint=n.row)
@@ -192,7 +204,14 @@ def build(model, dp, ports, add, ctx):
     for lb, vip, port, proto, backends in vips:
         v = "ip6" if ":" in vip else "ip4"
         add(st_defrag, 100, "ip && %s.dst == %s" % (v, vip), "ct_dnat;", hint=lb)
-        if not backends:
+        if not backends.strip():
+            if lb.options.get("reject") == "true":
+                m = "ct.new && !ct.rel && %s && %s.dst == %s" % (v, v, vip)
+                if port:
+                    m += " && %s && %s.dst == %s" % (proto, proto, port)
+                add(st_dnat, 120 if port else 110, m,
+                    "reg0 = 0; reject { outport <-> inport; "
+                    "next(pipeline=egress,table=%d);};" % S.LR_OUT_SNAT.table, hint=lb)
             continue
         skip = lb.options.get("skip_snat") == "true"
         force = not skip and v in force_lb
@@ -294,10 +313,19 @@ def build_nat_arp(dp, ports, add, ctx):
         if n.external_ip.version != 4:
             from pyovn.northd import addresses as addr
             ext = n.external_ip
+            ns = "ip6.dst == {%s, %s} && nd_ns && nd.target == %s" % (
+                ext, addr.solicited_node(ext), ext)
+            add(st, 90, ns, NA_REPLY % ("xreg0[0..47]", "xreg0[0..47]"), hint=n.row)
             if dp.is_gw_router:
-                add(st, 90, "ip6.dst == {%s, %s} && nd_ns && nd.target == %s"
-                    % (ext, addr.solicited_node(ext), ext),
-                    NA_REPLY % ("xreg0[0..47]", "xreg0[0..47]"), hint=n.row)
+                continue
+            g = q(n.gateway_port.name)
+            mac = n.external_mac if n.distributed else "xreg0[0..47]"
+            add(st, 92, "inport == %s && %s && %s" % (g, ns, _res(n)),
+                NA_REPLY % (mac, mac), hint=n.row)
+            add(st, 91, "inport == %s && %s" % (g, ns), "drop;", hint=n.row)
+            if n.type == "snat":
+                add(st, 120, "inport == %s && ip6.src == %s" % (g, ext), "next;",
+                    hint=n.row)
             continue
         ext = n.external_ip
         add(st, 90, "arp.op == 1 && arp.tpa == %s" % ext,

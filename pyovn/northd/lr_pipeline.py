@@ -554,8 +554,8 @@ def build_policies(dp, ports, add, ctx):
                                                 p.lrp_networks.mac, q(p.name)), hint=row)
                 continue
             gid += 1
-            add(st, row.priority, row.match, "%sreg8[0..15] = %d; reg8[16..31] = "
-                "select(%s);" % (mark_act, gid, ", ".join(str(i + 1) for i in
+            add(st, row.priority, row.match, "reg8[0..15] = %d; reg8[16..31] = "
+                "select(%s);" % (gid, ", ".join(str(i + 1) for i in
                                                           range(len(resolved)))), hint=row)
             for i, (ip, p, src) in enumerate(resolved):
                 reg0, reg1 = ("reg0", "reg1") if ip.version == 4 else ("xxreg0", "xxreg1")

@@ -88,6 +88,7 @@ lr-lb-add gw lbg
 # C names the address set of a router's LB VIPs after an internal datapath
 # index, pyovn after the datapath's tunnel key: compare them by contents.
 _RTR_LB = re.compile(r"\$_rtr_lb_\d+_")
+_SRC_SET = re.compile(r"eth\.src == \{([^}]*)\}")
 _ECMP = re.compile(r"reg8\[16\.\.31\] == \d+")
 # Port tunnel keys (in ct_mark.ecmp_reply_port) follow each northd's own
 # allocation order.
@@ -102,6 +103,9 @@ def _normalize(flows):
         if stage in ("lr_in_ip_routing_ecmp", "lr_in_policy_ecmp"):
             match = _ECMP.sub("reg8[16..31] == *", match)
         match = _RTR_LB.sub("$_rtr_lb_N_", match)
+        # C lists a router's ARP source MACs in hash order.
+        match = _SRC_SET.sub(lambda m: "eth.src == {%s}" % ", ".join(
+            sorted(m.group(1).split(", "))), match)
         match = _REPLY_PORT.sub(r"ecmp_reply_port \1 K", match)
         actions = _REPLY_PORT.sub(r"ecmp_reply_port \1 K", actions)
         out.add((dp, stage, prio, match, actions))
@@ -494,3 +498,43 @@ def test_bench_topology_router_flows_match_c_northd(c_northd):
     finally:
         sbc.close()
         nb.close()
+
+
+# Several networks per port, IPv6 default route, src-ip ECMP, IPv6 SNAT and
+# distributed IPv6 FIP, dnat on a second network, exempted_ext_ips, IPv6
+# and ECMP+pkt_mark policies, an LB with reject and no backends, an IPv6 LB
+# on a DGP router.
+MIXED = """
+ls-add sw0
+lsp-add sw0 vm1 -- lsp-set-addresses vm1 "00:00:00:00:00:01 10.0.0.1 fd00::1"
+ls-add pub
+lsp-add pub ln -- lsp-set-type ln localnet -- lsp-set-addresses ln unknown -- lsp-set-options ln network_name=phys
+lr-add r0 -- set logical_router r0 options:dynamic_neigh_routers=true
+lrp-add r0 r0-sw0 00:00:00:00:ff:01 10.0.0.254/24 10.1.0.254/24 fd00::fe/64
+lrp-add r0 r0-pub 00:00:00:00:ff:03 172.16.0.1/24 172.17.0.1/24 fd99::1/64
+lsp-add sw0 sw0-r0 -- lsp-set-type sw0-r0 router -- lsp-set-addresses sw0-r0 router -- lsp-set-options sw0-r0 router-port=r0-sw0
+lsp-add pub pub-r0 -- lsp-set-type pub-r0 router -- lsp-set-addresses pub-r0 router -- lsp-set-options pub-r0 router-port=r0-pub
+lrp-set-gateway-chassis r0-pub hv1 20
+lr-route-add r0 0.0.0.0/0 172.16.0.254 r0-pub
+lr-route-add r0 ::/0 fd99::fe
+--policy=src-ip --ecmp lr-route-add r0 10.2.0.0/24 172.16.0.11
+--policy=src-ip --ecmp lr-route-add r0 10.2.0.0/24 172.16.0.12
+lr-nat-add r0 snat fd99::10 fd00::/64
+lr-nat-add r0 dnat 172.17.0.20 10.0.0.1
+lr-nat-add r0 dnat_and_snat 172.16.0.21 10.1.0.5
+lr-nat-add r0 dnat_and_snat fd99::22 fd00::1 vm1 00:00:00:00:aa:02
+create address_set name=as2 addresses="8.8.8.8"
+set nat $(ovn-nbctl --bare --columns=_uuid find nat external_ip=172.16.0.21) exempted_ext_ips=$(ovn-nbctl --bare --columns=_uuid find address_set name=as2)
+lr-policy-add r0 500 "ip6.src == fd00::/64" reroute fd99::fe
+lr-policy-add r0 400 "ip4.src == 10.1.0.0/24" reroute 172.16.0.11,172.16.0.12 pkt_mark=9
+lb-add lbr 172.16.0.60:8080 "" tcp -- set load_balancer lbr options:reject=true
+lb-add lbx [fd99::61]:80 [fd00::1]:80,[fd00::2]:80 tcp
+lr-lb-add r0 lbr
+lr-lb-add r0 lbx
+"""
+
+
+def test_mixed_ipv6_exempted_reject_flows_match_c_northd(c_northd):
+    c, py, problems = _compare(c_northd, MIXED)
+    assert len(c) > 150
+    assert not problems.current
