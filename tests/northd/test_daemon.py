@@ -10,7 +10,7 @@ import pytest
 from pyovn.db.idl import Database
 from pyovn.util import proc
 
-from northd_sync import wait_sb_synced
+from northd_testlib import wait_sb_synced
 
 
 def flows_by_uuid(sb):

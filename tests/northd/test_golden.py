@@ -96,7 +96,7 @@ def render(flows):
 def computed(tmp_path_factory):
     from pyovn.db.server import start_server
     import tempfile
-    from conftest import Nb
+    from northd_testlib import Nb
     d = tempfile.mkdtemp(prefix="pyovn-golden-")
     srv = start_server(d, "nb")
     nb = Nb(srv.remote)

@@ -15,7 +15,7 @@ from pyovn.northd import engine, sb_core
 from pyovn.northd.log import Problems
 from pyovn.util import proc
 
-from northd_sync import wait_sb_synced
+from northd_testlib import wait_sb_synced
 from cmp_c import sb_flows
 
 pytestmark = [pytest.mark.peer,

@@ -7,7 +7,7 @@ from pyovn.db.idl import Database
 from pyovn.northd import engine, sb_core
 from pyovn.northd.log import Problems
 
-from northd_sync import wait_sb_synced
+from northd_testlib import wait_sb_synced
 
 
 def _base(nb):

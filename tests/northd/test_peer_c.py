@@ -12,7 +12,7 @@ from pyovn.northd import engine, sb_core
 from pyovn.northd.log import Problems
 from pyovn.util import proc
 
-from northd_sync import wait_sb_synced
+from northd_testlib import wait_sb_synced
 from cmp_c import sb_flows
 
 pytestmark = [pytest.mark.peer,
@@ -234,7 +234,7 @@ def test_bench_topology_switch_flows_match_c_northd(c_northd):
 def test_golden_fixtures_equal_c_northd(c_northd):
     """The golden fixtures are what C ovn-northd writes for the same NB."""
     import os
-    from conftest import Nb
+    from northd_testlib import Nb
     import test_golden
     nb_srv, sbc_srv = c_northd
     nb = Nb(nb_srv.remote)

@@ -242,3 +242,23 @@ def test_router_advertisements(env):
     got = proc.wait_for(lambda: [r for r in ras(n) if P.ip_str(r[0].ip_dst) ==
                                  "fe80::5054:ff:fe00:1"], 10, what="solicited RA")[0]
     assert P.mac_str(got[0].dst) == P1MAC and bytes([3, 4, 64, 0xc0]) in got[1]
+
+
+def test_garp_for_vif_on_localnet(sandbox_factory):
+    sb = sandbox_factory(chassis=2, northd="c", controller="py")
+    nbctl(sb, "ls-add", "pub",
+          "--", "lsp-add", "pub", "v1", "--", "lsp-set-addresses", "v1",
+          "50:54:00:00:07:01 172.16.0.11",
+          "--", "lsp-add", "pub", "ln-pub", "--", "lsp-set-type", "ln-pub", "localnet",
+          "--", "lsp-set-addresses", "ln-pub", "unknown",
+          "--", "lsp-set-options", "ln-pub", "network_name=physnet1")
+    sb.add_vif("hv1", "vifv1", "v1")
+    sb.wait_port_up("v1")
+
+    def garps():
+        return [p for p in sb.underlay("hv1") if p.get("arp.op") == 1
+                and p.get("arp.spa") == "172.16.0.11" and p.get("arp.tpa") == "172.16.0.11"]
+    # Announced on the physical network, repeatedly (back-off 1, 2, ... s).
+    got = proc.wait_for(lambda: len(garps()) >= 2 and garps(), 10, what="2 GARPs")
+    assert got[0]["eth.dst"] == "ff:ff:ff:ff:ff:ff" and got[0]["arp.sha"] == "50:54:00:00:07:01"
+    assert "geneve" not in got[0].summary()

@@ -468,3 +468,32 @@ def test_result_bit_set_in_masked_register():
     pin = W.PacketIn2(metadata=[("xreg0", 0xff01, 0xffffffff)], continuation=b"\1" * 8)
     meta = ofio.set_result(pin, "xxreg0", 101, 1)           # reg0[5]
     assert meta == [("xreg0", 0xff01 | 1 << 37, 0xffffffff | 1 << 37)]
+
+
+def test_garp_entries_and_backoff():
+    from pyovn.controller.pinctrl import garp
+    mac, ips, port = garp.parse_entry('00:00:00:00:ff:02 172.16.0.100 fd00::1 172.16.0.101 '
+                                      'is_chassis_resident("cr-lrp1")')
+    assert P.mac_str(mac) == "00:00:00:00:ff:02" and port == "cr-lrp1"
+    assert [P.ip_str(i) for i in ips] == ["172.16.0.100", "172.16.0.101"]
+    with pytest.raises(ValueError):
+        garp.parse_entry("not-a-mac 1.2.3.4")
+    frame = garp.garp(mac, ips[0])
+    p = packet.decode(frame)
+    assert p["arp.spa"] == p["arp.tpa"] == "172.16.0.100" and p["eth.dst"] == "ff:ff:ff:ff:ff:ff"
+    sent = []
+
+    class PC:
+        send = staticmethod(sent.append)
+    a = garp.Announcer()
+    key = (1, 2, 3, frame)
+    times = []
+    for t in range(0, 40):
+        n = len(sent)
+        a.run(PC, {key}, now=float(t))
+        if len(sent) > n:
+            times.append(t)
+    assert times == [0, 1, 3, 7, 15]
+    a.run(PC, set(), now=41.0)          # gone (failover away) ...
+    a.run(PC, {key}, now=42.0)          # ... and back: announced again
+    assert len(sent) == 6

@@ -3,7 +3,7 @@ logging of dropped packet-ins."""
 
 import time
 
-from pyovn.controller.pinctrl import (acl_log, dhcp, dns, events, fdb, generate,
+from pyovn.controller.pinctrl import (acl_log, dhcp, dns, events, fdb, garp, generate,
                                      neighbor, ra)
 from pyovn.controller.pinctrl.pkt import Drop
 from pyovn.lang.actions import opcodes as OP
@@ -67,6 +67,8 @@ class Pinctrl:
         self.events = events.Events()
         self.vports = {}               # virtual port -> parent (bind_vport)
         self.ra = ra.Periodic()
+        self.garp = garp.Announcer()
+        self.warned = set()
         self.acl_rl = RateLimit(rate=20.0, burst=100)
         self.acl_lines = []            # the last ACL log lines (appctl, tests)
         self.rl = RateLimit()
@@ -176,10 +178,23 @@ class Pinctrl:
         except Exception as e:
             if self.rl.allow():
                 self.vlog.warn("pinctrl: periodic RA failed: %s: %s" % (type(e).__name__, e))
+        try:
+            from pyovn.controller import ovsports
+            localnets = ovsports.localnet_pairs(st, self.ctl.cfg)
+            keys = garp.wanted(sb, st, self.ctl.cfg.system_id, localnets, self.warn_once)
+            self.garp.run(self, keys)
+        except Exception as e:
+            if self.rl.allow():
+                self.vlog.warn("pinctrl: GARP failed: %s: %s" % (type(e).__name__, e))
+
+    def warn_once(self, text):
+        if text not in self.warned:
+            self.warned.add(text)
+            self.vlog.warn(text)
 
     def wait(self, poller):
         if self.neighbors.pending or self.fdb.pending or self.events.pending or self.vports:
             poller.immediate_wake()
-        for t in (self.ra.timeout(),):
+        for t in (self.ra.timeout(), self.garp.timeout()):
             if t is not None:
                 poller.timer_wait(int(t * 1000) + 1)
