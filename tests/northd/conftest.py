@@ -4,7 +4,6 @@ writer on python-ovs (no C tools), and a pyovn northd daemon."""
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
