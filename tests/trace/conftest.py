@@ -148,6 +148,15 @@ def py_sb():
 
 
 @pytest.fixture(scope="module")
+def py_rich():
+    """Like c_rich, but the SB is written by pyovn northd."""
+    import sys
+    yield from _c_northd_sb(build_rich_topology, {"vm1": "hv1", "vm2": "hv2",
+                                                  "vm3": "hv2"},
+                            (sys.executable, "-m", "pyovn.cli", "northd"))
+
+
+@pytest.fixture(scope="module")
 def c_rich():
     """Like c_sb, for build_rich_topology."""
     yield from _c_northd_sb(build_rich_topology, {"vm1": "hv1", "vm2": "hv2",

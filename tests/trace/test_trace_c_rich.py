@@ -1,6 +1,7 @@
 """Differential tests against C ovn-trace 23.03 on a richer topology: a
 distributed router with a gateway port (SNAT, dnat_and_snat, a load
-balancer), a gateway router, port-group ACLs, IPv6, DHCP, a localnet port.
+balancer), a gateway router, port-group ACLs, IPv6, DHCP, a localnet port;
+the verdicts also over the SB pyovn northd writes for it.
 
 Where pyovn deliberately differs (it clears conntrack state when a packet
 crosses a patch port, as the OpenFlow pipeline does with ct_clear, where
@@ -83,10 +84,12 @@ def test_same_text(c_rich, name, form):
     assert mine == theirs(sb, argv).splitlines()
 
 
-@pytest.mark.parametrize("name", sorted(SAME_VERDICT))
-def test_same_verdicts(c_rich, name):
-    _, sb, view = c_rich
-    flow, extra = SAME_VERDICT[name]
+@pytest.mark.parametrize("northd", ["c_rich", "py_rich"])
+@pytest.mark.parametrize("name", sorted(SAME_VERDICT) + sorted(SAME_TEXT))
+def test_same_verdicts(request, northd, name):
+    """Over the SB of C ovn-northd and of pyovn northd."""
+    _, sb, view = request.getfixturevalue(northd)
+    flow, extra = SAME_VERDICT[name] if name in SAME_VERDICT else (SAME_TEXT[name], [])
     argv = ["--minimal"] + extra + [flow]
     m_out, m_changes = _minimal_verdicts(ours(view, argv))
     c_out, c_changes = _minimal_verdicts(theirs(sb, argv))
