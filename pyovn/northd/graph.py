@@ -1,4 +1,4 @@
-"""The northd processing graph, declared once.
+r"""The northd processing graph, declared once.
 
 Input nodes are NB and SB tables; computed nodes are functions of their
 inputs.  Today the engine recomputes every computed node when an input of
