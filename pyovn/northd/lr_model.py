@@ -387,6 +387,9 @@ def switch_extras(lsp):
                 lst = ex.ipv4 if ip.version == 4 else ex.ipv6
                 if any(ip in n for n in nets) and ip not in lst:
                     lst.append(ip)
+    rcr = reside_cr(lrp)
+    if rcr is not None:
+        ex.l2[lrp.lrp_networks.mac] = ' && is_chassis_resident("%s")' % rcr.name
     cr = getattr(lrp, "cr_port", None)
     if cr is not None and len(dp.dgps) == 1:
         ex.l2[lrp.lrp_networks.mac] = ' && is_chassis_resident("%s")' % cr.name
@@ -394,3 +397,15 @@ def switch_extras(lsp):
             if n.distributed and n.gateway_port is lrp:
                 ex.l2[n.external_mac] = ' && is_chassis_resident("%s")' % n.logical_port
     return ex
+
+
+def reside_cr(lrp):
+    """For a port with options:reside-on-redirect-chassis=true on a router
+    with one distributed gateway port: that DGP's chassisredirect port (the
+    port's router IPs are then answered only on the gateway chassis)."""
+    if lrp.options.get("reside-on-redirect-chassis") != "true":
+        return None
+    if getattr(lrp, "cr_port", None) is not None:
+        return None
+    dgps = getattr(lrp.dp, "dgps", [])
+    return dgps[0].cr_port if len(dgps) == 1 else None

@@ -291,10 +291,13 @@ def build_ip_input(dp, ports, add, ctx):
         for ip in nets.ipv6:
             add(st, 100, "ip6.dst == %s && udp.src == 547 && udp.dst == 546" % ip,
                 "reg0 = 0; handle_dhcpv6_reply;", hint=hint)
+        rcr = lr_model.reside_cr(p)
+        arp_res = resident(p) if len(dp.dgps) <= 1 else ""
+        if rcr is not None:
+            arp_res = " && is_chassis_resident(%s)" % q(rcr.name)
         for ip in nets.ipv4:
             add(st, 90, "inport == %s && arp.op == 1 && arp.tpa == %s && arp.spa == %s%s"
-                % (q(p.name), ip, ip.network_str,
-                   resident(p) if len(dp.dgps) <= 1 else ""),
+                % (q(p.name), ip, ip.network_str, arp_res),
                 ARP_REPLY % (XREG_MAC, XREG_MAC), hint=hint)
         for ip in nets.ipv6:
             add(st, 90, "inport == %s && ip6.dst == {%s, %s} && nd_ns && nd.target == %s%s"

@@ -21,6 +21,7 @@ groups that want the same pair (a non-root row may be referenced from
 several groups), so a recompute never churns them.
 """
 
+from pyovn.northd import lr_model
 from pyovn.northd import lr_nat
 from pyovn.northd.sync import Ref
 
@@ -85,6 +86,14 @@ def build(m, view, d, problems):
                 continue
             if getattr(lrp, "cr_port", None) is None and \
                     not (lrp.dp.is_gw_router and sw.localnet_ports):
+                rcr = lr_model.reside_cr(lrp)
+                own = [str(ip.addr) for ip in lrp.lrp_networks.ipv4]
+                if rcr is not None and own and sw.localnet_ports:
+                    # reside-on-redirect-chassis: the gateway chassis
+                    # announces the port's addresses.
+                    pb["nat_addresses"] = ['%s %s is_chassis_resident("%s")'
+                                           % (lrp.lrp_networks.mac, " ".join(own),
+                                              rcr.name)]
                 continue
             pb["nat_addresses"] = nat_addresses(lsp, lrp)
 

@@ -538,3 +538,33 @@ def test_mixed_ipv6_exempted_reject_flows_match_c_northd(c_northd):
     c, py, problems = _compare(c_northd, MIXED)
     assert len(c) > 150
     assert not problems.current
+
+
+# A router port on an interconnection transit switch with a remote port
+# (what ovn-ic builds on), and reside-on-redirect-chassis on a VLAN switch.
+IC_RESIDE = """
+ls-add ts -- set logical_switch ts other_config:interconn-ts=ts
+lr-add r0
+lrp-add r0 r0-ts 00:00:00:00:ff:01 169.254.100.1/24 fd69::1/64
+lsp-add ts ts-r0 -- lsp-set-type ts-r0 router -- lsp-set-addresses ts-r0 router -- lsp-set-options ts-r0 router-port=r0-ts
+lsp-add ts ts-r1 -- lsp-set-type ts-r1 remote -- lsp-set-addresses ts-r1 "00:00:00:00:ff:02 169.254.100.2/24 fd69::2/64" -- lsp-set-options ts-r1 requested-chassis=hv9
+lr-route-add r0 10.2.0.0/24 169.254.100.2
+ls-add sw0
+lsp-add sw0 vm1 -- lsp-set-addresses vm1 "00:00:00:00:00:01 10.0.0.1"
+lsp-add sw0 ln0 -- lsp-set-type ln0 localnet -- lsp-set-addresses ln0 unknown -- lsp-set-options ln0 network_name=phys -- set logical_switch_port ln0 tag_request=100
+ls-add pub
+lsp-add pub ln -- lsp-set-type ln localnet -- lsp-set-addresses ln unknown -- lsp-set-options ln network_name=phys
+lrp-add r0 r0-sw0 00:00:00:00:ff:09 10.0.0.254/24 -- set logical_router_port r0-sw0 options:reside-on-redirect-chassis=true
+lrp-add r0 r0-pub 00:00:00:00:ff:03 172.16.0.1/24
+lsp-add sw0 sw0-r0 -- lsp-set-type sw0-r0 router -- lsp-set-addresses sw0-r0 router -- lsp-set-options sw0-r0 router-port=r0-sw0
+lsp-add pub pub-r0 -- lsp-set-type pub-r0 router -- lsp-set-addresses pub-r0 router -- lsp-set-options pub-r0 router-port=r0-pub
+lrp-set-gateway-chassis r0-pub hv1 20
+lr-nat-add r0 snat 172.16.0.10 10.0.0.0/24
+"""
+
+
+def test_transit_switch_and_reside_on_redirect_chassis_match_c_northd(c_northd):
+    c, py, problems = _compare(c_northd, IC_RESIDE)
+    assert ("r0", "lr_in_arp_resolve", 100, 'outport == "r0-ts" && reg0 == 169.254.100.2',
+            "eth.dst = 00:00:00:00:ff:02; next;") in py
+    assert not problems.current
