@@ -134,6 +134,11 @@ def test_nb_cfg_protocol(nb, sb, northd):
     sb.transact(ack)
     nb.db.wait_until(lambda db: db.rows("NB_Global")[0].hv_cfg == want2)
     assert nb.global_().hv_cfg_timestamp == 23456
+    # ipsec follows NB_Global.
+    def ipsec(txn):
+        nb.db.rows("NB_Global")[0].ipsec = True
+    nb.db.transact(ipsec)
+    sb.wait_until(lambda db: db.rows("SB_Global")[0].ipsec is True)
 
 
 def test_lsp_up_follows_binding(nb, sb, northd):
