@@ -272,3 +272,35 @@ def test_next_hop_arp_fills_mac_binding_and_policy_reroute(sandbox_factory):
     p = sb.wait_received("vifh", match=with_text("policy"))[0]
     assert p.get("eth.dst") == mh and p.get("ip4.dst") == "40.0.0.9"
     assert routed("second")
+
+
+def test_ecmp_route_spreads_flows_and_port_unreachable(sandbox_factory):
+    sb = sandbox_factory(chassis=3, northd="py", controller="c")
+    vms = {"vm1": ("sw0", "hv1", "vif1", "50:54:00:00:00:01", "10.0.0.1"),
+           "h1": ("sw1", "hv2", "vifh1", "50:54:00:00:01:11", "20.0.0.11"),
+           "h2": ("sw1", "hv3", "vifh2", "50:54:00:00:01:12", "20.0.0.12")}
+    _nb_build(sb, ["sw0", "sw1"], vms, {
+        "r0": ({}, [("r0-sw0", "sw0", "00:00:00:00:ff:01", "10.0.0.254/24", None),
+                    ("r0-sw1", "sw1", "00:00:00:00:ff:02", "20.0.0.254/24", None)],
+               [("40.0.0.0/24", "20.0.0.11"), ("40.0.0.0/24", "20.0.0.12")], [], [])})
+    m1 = vms["vm1"][3]
+    n = 24
+    for i in range(n):
+        sb.inject("vif1", "eth(src=%s,dst=00:00:00:00:ff:01)/ip4(src=10.0.0.1,"
+                  "dst=40.0.0.%d,ttl=64)/udp(src=%d,dst=2000)/payload(text=ecmp%d)"
+                  % (m1, 1 + i, 3000 + 7 * i, i))
+
+    def got(vif):
+        return [p for p in sb.received(vif) if b"ecmp" in (p.data or b"")]
+    from pyovn.util import proc
+    proc.wait_for(lambda: len(got("vifh1")) + len(got("vifh2")) >= n, 15,
+                  what="all ECMP packets")
+    h1, h2 = got("vifh1"), got("vifh2")
+    assert len(h1) + len(h2) == n
+    assert h1 and h2, "ECMP sent every flow to one next hop"
+    assert all(p.get("eth.dst") == vms["h1"][3] for p in h1)
+    assert all(p.get("eth.dst") == vms["h2"][3] for p in h2)
+    # UDP to the router's own address: ICMP port unreachable.
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "10.0.0.254", "unreach"))
+    p = sb.wait_received("vif1", match=lambda p: p.get("icmp4.type") == 3)[0]
+    assert p.get("icmp4.code") == 3 and p.get("ip4.src") == "10.0.0.254"
