@@ -99,14 +99,29 @@ def check_match(text, names=None):
     hit = names._cache.get(text, False)
     if hit is not False:
         return hit
-    try:
-        expr = _parse_mod.parse(text)
-        _annotate_mod.annotate(expr, None, names.context())
-        reason = None
-    except Exception as e:   # LangError, or a bug in lang: a reason, not a crash
-        reason = str(e) or e.__class__.__name__
+    # The verdict depends on the text and on what its $sets / @groups are;
+    # keep it across recomputations under that key.
+    refs = tuple((r, tuple(names.address_sets.get(r[1:], ())) if r[0] == "$"
+                  else r[1:] in names.port_groups)
+                 for r in sorted(set(_REF.findall(text))))
+    key = (text, refs)
+    reason = _verdicts.get(key, False)
+    if reason is False:
+        try:
+            expr = _parse_mod.parse(text)
+            _annotate_mod.annotate(expr, None, names.context())
+            reason = None
+        except Exception as e:   # LangError, or a bug in lang: a reason, not a crash
+            reason = str(e) or e.__class__.__name__
+        if len(_verdicts) > 200000:
+            _verdicts.clear()
+        _verdicts[key] = reason
     names._cache[text] = reason
     return reason
+
+
+_REF = re.compile(r"[$@][A-Za-z_][\w.]*")
+_verdicts = {}
 
 
 def check_actions(text):
