@@ -262,3 +262,50 @@ def test_garp_for_vif_on_localnet(sandbox_factory):
     got = proc.wait_for(lambda: len(garps()) >= 2 and garps(), 10, what="2 GARPs")
     assert got[0]["eth.dst"] == "ff:ff:ff:ff:ff:ff" and got[0]["arp.sha"] == "50:54:00:00:07:01"
     assert "geneve" not in got[0].summary()
+
+
+def test_health_check_marks_dead_backend_offline(sandbox_factory):
+    sb = sandbox_factory(chassis=2, northd="c", controller="py")
+    nbctl(sb, "ls-add", "sw0",
+          "--", "lsp-add", "sw0", "b1", "--", "lsp-set-addresses", "b1", "50:54:00:00:00:01 10.0.0.1",
+          "--", "lsp-add", "sw0", "b2", "--", "lsp-set-addresses", "b2", "50:54:00:00:00:02 10.0.0.2")
+    sb.add_vif("hv1", "vifb1", "b1")
+    sb.add_vif("hv2", "vifb2", "b2")
+    sb.wait_port_up("b1")
+    sb.wait_port_up("b2")
+    nbctl(sb, "lb-add", "lb1", "10.0.0.100:80", "10.0.0.1:80,10.0.0.2:80", "tcp",
+          "--", "set", "Load_Balancer", "lb1", "ip_port_mappings:10.0.0.1=b1:10.0.0.99",
+          "ip_port_mappings:10.0.0.2=b2:10.0.0.99",
+          "--", "--id=@hc", "create", "Load_Balancer_Health_Check", 'vip="10.0.0.100:80"',
+          "options:interval=1", "options:timeout=2", "options:success_count=1",
+          "options:failure_count=1",
+          "--", "add", "Load_Balancer", "lb1", "health_check", "@hc",
+          "--", "ls-lb-add", "sw0", "lb1")
+    nbctl(sb, "--wait=hv", "sync")
+
+    def syn_at(vif):
+        return [p for p in sb.received(vif) if p.get("tcp.dst") == 80
+                and p.get("ip4.src") == "10.0.0.99"]
+    # Each backend's chassis probes it.
+    s1 = proc.wait_for(lambda: syn_at("vifb1"), 10, what="probe at b1")[-1]
+    s2 = proc.wait_for(lambda: syn_at("vifb2"), 10, what="probe at b2")[-1]
+    assert "S" in str(s1["tcp.flags"])
+    # b1 is alive (SYN+ACK), b2 refuses (RST).
+    svc_mac = s1["eth.src"]
+    sb.inject("vifb1", "eth(src=50:54:00:00:00:01,dst=%s)/ip4(src=10.0.0.1,dst=10.0.0.99)/"
+              "tcp(src=80,dst=%d,seq=1000,ack=%d,flags=SA)"
+              % (svc_mac, s1["tcp.src"], (s1["tcp.seq"] + 1) % (1 << 32)))
+    sb.inject("vifb2", "eth(src=50:54:00:00:00:02,dst=%s)/ip4(src=10.0.0.2,dst=10.0.0.99)/"
+              "tcp(src=80,dst=%d,seq=0,ack=%d,flags=RA)"
+              % (svc_mac, s2["tcp.src"], (s2["tcp.seq"] + 1) % (1 << 32)))
+
+    def status():
+        out = sbctl(sb, "--bare", "--columns=ip,status", "list", "Service_Monitor").split()
+        return dict(zip(out[0::2], out[1::2]))
+    proc.wait_for(lambda: status().get("10.0.0.2") == "offline", 10, what="b2 offline")
+    # b1's SYN+ACK was taken as success: pinctrl closed the connection with a RST.
+    proc.wait_for(lambda: [p for p in sb.received("vifb1") if p.get("tcp.dst") == 80
+                           and "R" in str(p.get("tcp.flags"))], 10, what="RST to b1")
+    # The dead backend leaves the load balancer's flows (ovn-northd).
+    proc.wait_for(lambda: "10.0.0.2:80" not in sbctl(sb, "lflow-list", "sw0"), 10,
+                  what="10.0.0.2 out of the LB")

@@ -4,7 +4,7 @@ logging of dropped packet-ins."""
 import time
 
 from pyovn.controller.pinctrl import (acl_log, dhcp, dns, events, fdb, garp, generate,
-                                     neighbor, ra)
+                                     neighbor, ra, svc_monitor)
 from pyovn.controller.pinctrl.pkt import Drop
 from pyovn.lang.actions import opcodes as OP
 
@@ -54,6 +54,7 @@ HANDLERS = {
     OP.BIND_VPORT: events.handle_bind_vport,
     OP.LOG: acl_log.handle_log,
     OP.PUT_ND_RA_OPTS: ra.handle_put_nd_ra_opts,
+    OP.HANDLE_SVC_CHECK: svc_monitor.handle_svc_check,
 }
 
 
@@ -68,6 +69,7 @@ class Pinctrl:
         self.vports = {}               # virtual port -> parent (bind_vport)
         self.ra = ra.Periodic()
         self.garp = garp.Announcer()
+        self.svc = svc_monitor.Monitors()
         self.warned = set()
         self.acl_rl = RateLimit(rate=20.0, burst=100)
         self.acl_lines = []            # the last ACL log lines (appctl, tests)
@@ -187,6 +189,13 @@ class Pinctrl:
             if self.rl.allow():
                 self.vlog.warn("pinctrl: GARP failed: %s: %s" % (type(e).__name__, e))
 
+        try:
+            self.svc.run(self, sb, st)
+        except Exception as e:
+            if self.rl.allow():
+                self.vlog.warn("pinctrl: service monitors failed: %s: %s"
+                               % (type(e).__name__, e))
+
     def warn_once(self, text):
         if text not in self.warned:
             self.warned.add(text)
@@ -195,6 +204,8 @@ class Pinctrl:
     def wait(self, poller):
         if self.neighbors.pending or self.fdb.pending or self.events.pending or self.vports:
             poller.immediate_wake()
+        if self.svc.mons:
+            poller.timer_wait(500)
         for t in (self.ra.timeout(), self.garp.timeout()):
             if t is not None:
                 poller.timer_wait(int(t * 1000) + 1)
