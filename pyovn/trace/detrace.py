@@ -52,6 +52,8 @@ class NbIndex:
 
     def __init__(self, remote):
         from pyovn.db.idl import Database
+        from pyovn.trace.sbdata import check_remote
+        check_remote(remote)
         db = Database(remote, "nb", tables={t: None for t in NB_TABLES})
         try:
             db.sync(10.0)

@@ -2,7 +2,7 @@
 self-contained SVG (or an HTML page embedding that SVG), drawn by hand:
 no external libraries.
 
-    pyovn show --svg FILE [--html FILE] [--db SB]
+    pyovn show --svg FILE [--html FILE] [--db SB] [--nb NB]
     pyovn trace --svg FILE ... MICROFLOW
 
 Layout: routers on the top row, switches on the row below, each switch's
@@ -33,6 +33,7 @@ class Topology:
     chassis: list = field(default_factory=list)     # [name]
     links: list = field(default_factory=list)       # [(switch port, router port)]
     view: object = None
+    notes: dict = field(default_factory=dict)       # datapath name -> NB summary
 
     @classmethod
     def from_sb(cls, view):
@@ -47,6 +48,43 @@ class Topology:
                 if peer is not None:
                     t.links.append((p, peer))
         return t
+
+    def add_nb(self, remote):
+        """Notes from the northbound database: per router its NAT rules and
+        load balancers, per switch its ACLs and load balancers."""
+        from pyovn.db.idl import Database
+        from pyovn.trace.sbdata import check_remote
+        check_remote(remote)
+        db = Database(remote, "nb", tables={t: None for t in (
+            "Logical_Switch", "Logical_Router", "NAT", "ACL", "Load_Balancer",
+            "Port_Group", "Logical_Switch_Port")})
+        try:
+            db.sync(10.0)
+            pg_acls = {}
+            for pg in db.rows("Port_Group"):
+                for lsp in pg.ports:
+                    pg_acls.setdefault(lsp.name, 0)
+                    pg_acls[lsp.name] += len(pg.acls)
+            for ls in db.rows("Logical_Switch"):
+                n_acl = len(ls.acls) + max([pg_acls.get(p.name, 0) for p in ls.ports]
+                                           or [0])
+                parts = []
+                if n_acl:
+                    parts.append("%d ACL%s" % (n_acl, "s" if n_acl > 1 else ""))
+                if ls.load_balancer:
+                    parts.append("%d LB" % len(ls.load_balancer))
+                if parts:
+                    self.notes[ls.name] = ", ".join(parts)
+            for lr in db.rows("Logical_Router"):
+                parts = []
+                if lr.nat:
+                    parts.append("%d NAT" % len(lr.nat))
+                if lr.load_balancer:
+                    parts.append("%d LB" % len(lr.load_balancer))
+                if parts:
+                    self.notes[lr.name] = ", ".join(parts)
+        finally:
+            db.close()
 
 
 def _box(out, x, y, w, h, label, sub="", cls="dp", title=""):
@@ -129,6 +167,8 @@ def svg(topo, result=None, title="OVN logical topology"):
         gw = [p for p in r.ports.values() if p.type in ("l3gateway", "chassisredirect")]
         sub = ("gateway on %s" % ",".join(sorted({p.chassis or "?" for p in gw}))
                if gw else "router")
+        if topo.notes.get(r.name):
+            sub += "; " + topo.notes[r.name]
         _box(out, x, y_router, W_DP, H_DP, r.display(), sub,
              "router on" if r.name in on_dps else "router")
     # Switches and their ports.
@@ -137,7 +177,8 @@ def svg(topo, result=None, title="OVN logical topology"):
     for sw, w in zip(topo.switches, switch_w):
         sx = x + (w - W_DP) // 2
         pos[sw.name] = (sx + W_DP // 2, y_switch + H_DP // 2)
-        _box(out, sx, y_switch, W_DP, H_DP, sw.display(), "switch",
+        _box(out, sx, y_switch, W_DP, H_DP, sw.display(),
+             "switch" + ("; " + topo.notes[sw.name] if topo.notes.get(sw.name) else ""),
              "dp on" if sw.name in on_dps else "dp")
         ports = sorted((p for p in sw.ports.values() if p.type != "patch"),
                        key=lambda p: p.name)
@@ -227,6 +268,8 @@ def main(argv):
                                 "tunnels) from the southbound database.")
     p.add_argument("--db", help="southbound database (default: $OVN_SB_DB or "
                    "unix:$OVN_RUNDIR/ovnsb_db.sock)")
+    p.add_argument("--nb", help="northbound database, to note NAT rules, load "
+                   "balancers and ACLs (optional)")
     p.add_argument("--svg", metavar="FILE", help="write an SVG picture")
     p.add_argument("--html", metavar="FILE", help="write an HTML page")
     opts = p.parse_args(argv)
@@ -241,6 +284,13 @@ def main(argv):
                          % (db, e))
         return 1
     topo = Topology.from_sb(view)
+    try:
+        if opts.nb:
+            topo.add_nb(opts.nb)
+    except (TimeoutError, ValueError, OSError) as e:
+        sys.stderr.write("pyovn show: %s: cannot read the northbound database: %s\n"
+                         % (opts.nb, e))
+        return 1
     try:
         if opts.svg:
             write_svg(opts.svg, topo)

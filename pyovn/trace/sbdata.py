@@ -113,6 +113,7 @@ class SbView:
     # -- loading ----------------------------------------------------------------
     @classmethod
     def connect(cls, remote, timeout=10.0):
+        check_remote(remote)
         db = Database(remote, "sb", tables={t: None for t in TABLES})
         try:
             db.sync(timeout)
@@ -270,6 +271,16 @@ class SbView:
     def chassis_name(self, name):
         info = self.chassis.get(name)
         return info["hostname"] if info and info["hostname"] else name
+
+
+def check_remote(remote):
+    """Fails at once (OSError) for a unix: remote whose socket does not
+    exist, instead of waiting for the connection to time out."""
+    import os
+    paths = [r.strip()[5:] for r in remote.split(",") if r.strip().startswith("unix:")]
+    if paths and len(paths) == len(remote.split(",")) and \
+            not any(os.path.exists(p) for p in paths):
+        raise OSError("%s: no such socket (is the database running?)" % paths[0])
 
 
 def _configured_gateway(pb):

@@ -55,6 +55,18 @@ def test_show_svg_and_html(c_sb, tmp_path):
     assert p.tags[:3] == ["html", "head", "meta"] and "svg" in p.tags
 
 
+def test_show_with_nb_notes(c_sb, tmp_path):
+    nb, sb, _ = c_sb
+    s = tmp_path / "nb.svg"
+    assert picture.main(["--db", sb.remote, "--nb", nb.remote, "--svg", str(s)]) == 0
+    subs = [t.text for t in ET.parse(s).getroot().iter(NS + "text")
+            if t.get("class") == "sub"]
+    assert "switch; 1 ACL, 1 LB" in subs        # ls1
+    assert subs.count("switch") == 1            # ls2 has neither
+    assert picture.main(["--db", sb.remote, "--nb", "unix:/nonexistent/nb.sock",
+                         "--svg", str(s)]) == 1
+
+
 def test_trace_svg_marks_path(c_sb, tmp_path):
     _, sb, view = c_sb
     s = tmp_path / "trace.svg"
