@@ -21,7 +21,7 @@ from pyovn.lang.annotate import annotate
 from pyovn.lang.parse import parse
 from pyovn.db.idl import value
 from pyovn.openflow import layout as L
-from pyovn.openflow.model import (Conjunction, Flow, Match, MeterBand, MeterMod,
+from pyovn.openflow.model import (Conjunction, Flow, Group, Match, MeterBand, MeterMod,
                                   SetField)
 
 FAIL_CLOSED_PRIORITY = 65535
@@ -81,7 +81,11 @@ class Translator:
         return base
 
     def build(self, sb, st, chassis_name, features=None):
-        """Returns (flows, groups, meters)."""
+        """Returns (flows, groups, meters).  Translations are cached per
+        (logical flow, datapath) and reused while the flow's text and
+        everything its translation depends on (the datapath's ports, the
+        resident ports, address sets, port groups, templates, meters) are
+        unchanged; a change to one of those recomputes what it affects."""
         features = features or {}
         flows = {}
         errors_closed = {}
@@ -98,6 +102,7 @@ class Translator:
         address_sets = {a.name: list(a.addresses) for a in sb.rows("Address_Set")}
         pgs = {g.name: list(g.ports) for g in sb.rows("Port_Group")}
         resident = set(st.resident)
+        local_ports = frozenset(n for n, p in st.ports.items() if p.local)
 
         def port_group(dp, name):
             members = pgs.get("%d_%s" % (dp.tunnel_key, name))
@@ -113,19 +118,45 @@ class Translator:
             for t in sb.rows("Chassis_Template_Var"):
                 if t.chassis == chassis_name:
                     templates.update(t.variables)
+        meter_rows = []
+        for mt in sorted(sb.rows("Meter"), key=lambda r: r.name):
+            meter_rows.append((mt.name, mt.unit,
+                               tuple((b.rate, b.burst_size) for b in mt.bands)))
+        global_sig = hash((tuple(meter_rows), frozenset(features.items())))
+        # What a flow's translation may depend on besides its own text and
+        # its datapath's ports, keyed by the syntax that uses it.
+        as_sig = hash(frozenset((n, tuple(a)) for n, a in address_sets.items()))
+        pg_sig = hash((frozenset((n, tuple(m)) for n, m in pgs.items()),
+                       frozenset(resident), local_ports))
+        res_sig = hash(frozenset(resident))
+        tmpl_sig = hash(frozenset(templates.items()))
+
+        def extra_sig(lf):
+            m = lf.match
+            return (as_sig if "$" in m else None,
+                    pg_sig if "@" in m else None,
+                    res_sig if "is_chassis_resident" in m else None,
+                    tmpl_sig if "^" in m or "^" in lf.actions else None)
+        if global_sig != getattr(self, "_global_sig", None):
+            self._global_sig = global_sig
+            self._cache = {}
+            self._groups = GroupTable()
+            meter_names, meters = {}, {}
+            nid = 1
+            for name, unit, bands in meter_rows:
+                meter_names[name] = nid
+                meters[nid] = MeterMod(nid, unit, burst=any(b for _, b in bands), stats=True,
+                                       bands=tuple(MeterBand("drop", r, b) for r, b in bands))
+                nid += 1
+            self._named_meters = meters
+            self._meter_table = MeterTable(first_id=nid, named=meter_names)
+        groups = self._groups
+        meter_table = self._meter_table
+        meter_names = meter_table.named
+        dp_sig = {u: hash(frozenset(dp_ports[u].items())) for u in local}
         ctxs = {u: DpContext(local[u], dp_ports[u], address_sets, port_group,
                              templates, resident) for u in local}
-        groups = GroupTable()
-        meter_names = {}
-        meters = {}
-        nid = 1
-        for mt in sorted(sb.rows("Meter"), key=lambda r: r.name):
-            bands = tuple(MeterBand("drop", b.rate, b.burst_size) for b in mt.bands)
-            meter_names[mt.name] = nid
-            meters[nid] = MeterMod(nid, mt.unit, burst=any(b.burst_size for b in mt.bands),
-                                   stats=True, bands=bands)
-            nid += 1
-        meter_table = MeterTable(first_id=nid, named=meter_names)
+        new_cache = {}
         for lf in sb.rows("Logical_Flow"):
             dps = []
             d = value(lf, "logical_datapath")
@@ -144,63 +175,34 @@ class Translator:
             pipeline = lf.pipeline
             table = (L.ingress_table(lf.table_id) if pipeline == "ingress"
                      else L.egress_table(lf.table_id))
-            try:
-                pa = parse_actions(lf.actions, context=ParseContext(
-                    pipeline=pipeline, table_id=lf.table_id, templates=templates or None))
-            except LangError as e:
-                self._fail(lf, dps, table, "actions", e, errors_closed)
-                continue
-            text = lf.match
-            if pa.prereqs:
-                text = "(%s) && (%s)" % (text, pa.prereqs)
-            cookie = cookie_of(lf.uuid)
             ctrl_meter = value(lf, "controller_meter")
+            text_sig = (lf.match, lf.actions, lf.priority, lf.table_id, pipeline, ctrl_meter,
+                        extra_sig(lf))
+            pa = None
             for dp in dps:
-                ctx = ctxs[dp.uuid]
-                ec = EncodeContext(
-                    pipeline=pipeline, table_id=lf.table_id,
-                    lookup_port=ctx.lookup_port,
-                    ofports={p: st.ports[p].ofport for p in ctx.ports
-                             if p in st.ports and st.ports[p].ofport},
-                    is_switch="logical-switch" in dp.external_ids
-                    or "logical-router" not in dp.external_ids,
-                    dp_key=dp.tunnel_key, lflow_cookie=cookie, groups=groups,
-                    meters=meter_table,
-                    ctrl_meter_id=meter_names.get(ctrl_meter) if ctrl_meter else None,
-                    ct_zero_snat=features.get("ct_zero_snat", True),
-                    dp_hash_l4_sym=features.get("dp_hash_l4_sym", True))
-                try:
-                    actions = tuple(encode_actions(pa, ec))
-                    expr = annotate(parse(text, None, ctx.lookup_template), None, ctx)
-                    key = (lf.uuid, dp.uuid)
-                    base = self.conj.get(key, (self.next_conj, 0))[0]
-                    matches, n = to_matches(expr, ctx, conj_id_base=base)
-                    if n:
-                        nb = self._conj_base(key, n)
-                        if nb != base:
-                            matches, n = to_matches(expr, ctx, conj_id_base=nb)
-                except LangError as e:
-                    self._fail(lf, [dp], table, "match or actions", e, errors_closed)
+                key = (lf.uuid, dp.uuid)
+                sig = (text_sig, dp_sig[dp.uuid])
+                hit = self._cache.get(key)
+                if hit is not None and hit[0] == sig:
+                    new_cache[key] = hit
+                    self._merge(flows, hit[1])
                     continue
-                for fm in matches:
+                if pa is None:
                     try:
-                        m = fm.match.with_field(L.LOG_DATAPATH, dp.tunnel_key)
-                    except ValueError:
-                        continue
-                    if fm.conjunctions:
-                        acts = tuple(Conjunction(i, k, nn) for i, k, nn in fm.conjunctions)
-                        f = Flow(table, lf.priority, m, acts, cookie=0)
-                    else:
-                        f = Flow(table, lf.priority, m, actions, cookie=cookie)
-                    old = flows.get(f.key)
-                    if old is not None and old != f:
-                        if fm.conjunctions and all(isinstance(a, Conjunction) for a in old.actions):
-                            acts = old.actions + tuple(a for a in f.actions
-                                                       if a not in old.actions)
-                            f = Flow(table, lf.priority, m, acts, cookie=0)
-                        else:
-                            continue
-                    flows[f.key] = f
+                        pa = parse_actions(lf.actions, context=ParseContext(
+                            pipeline=pipeline, table_id=lf.table_id,
+                            templates=templates or None))
+                    except LangError as e:
+                        self._fail(lf, dps, table, "actions", e, errors_closed)
+                        break
+                out = self._translate(lf, dp, pa, table, ctxs[dp.uuid], st, groups,
+                                      meter_table, meter_names, ctrl_meter, features,
+                                      errors_closed)
+                if out is None:
+                    continue
+                new_cache[key] = (sig, out)
+                self._merge(flows, out)
+        self._cache = new_cache
         for dpu, tables in errors_closed.items():
             dp = local[dpu]
             for t in tables:
@@ -208,11 +210,72 @@ class Translator:
                 flows[f.key] = f
         self.failed_closed = errors_closed
         out = list(flows.values())
+        used_groups = set()
+        for f in out:
+            _collect_groups(f.actions, used_groups)
         out += neighbor_flows(sb, st)
         out += fdb_flows(sb, st)
-        all_meters = dict(meters)
+        all_meters = dict(self._named_meters)
         all_meters.update(meter_table.meters)
-        return out, list(groups.groups.values()), list(all_meters.values())
+        return (out, [g for gid, g in groups.groups.items() if gid in used_groups],
+                list(all_meters.values()))
+
+    @staticmethod
+    def _merge(flows, new):
+        for f in new:
+            old = flows.get(f.key)
+            if old is not None and old != f:
+                if f.cookie == 0 and all(isinstance(a, Conjunction) for a in f.actions) \
+                        and all(isinstance(a, Conjunction) for a in old.actions):
+                    acts = old.actions + tuple(a for a in f.actions if a not in old.actions)
+                    f = Flow(f.table, f.priority, f.match, acts, cookie=0)
+                else:
+                    continue
+            flows[f.key] = f
+
+    def _translate(self, lf, dp, pa, table, ctx, st, groups, meter_table, meter_names,
+                   ctrl_meter, features, errors_closed):
+        cookie = cookie_of(lf.uuid)
+        text = lf.match
+        if pa.prereqs:
+            text = "(%s) && (%s)" % (text, pa.prereqs)
+        ec = EncodeContext(
+            pipeline=lf.pipeline, table_id=lf.table_id,
+            lookup_port=ctx.lookup_port,
+            ofports={p: st.ports[p].ofport for p in ctx.ports
+                     if p in st.ports and st.ports[p].ofport},
+            is_switch="logical-switch" in dp.external_ids
+            or "logical-router" not in dp.external_ids,
+            dp_key=dp.tunnel_key, lflow_cookie=cookie, groups=groups,
+            meters=meter_table,
+            ctrl_meter_id=meter_names.get(ctrl_meter) if ctrl_meter else None,
+            ct_zero_snat=features.get("ct_zero_snat", True),
+            dp_hash_l4_sym=features.get("dp_hash_l4_sym", True))
+        try:
+            actions = tuple(encode_actions(pa, ec))
+            expr = annotate(parse(text, None, ctx.lookup_template), None, ctx)
+            key = (lf.uuid, dp.uuid)
+            base = self.conj.get(key, (self.next_conj, 0))[0]
+            matches, n = to_matches(expr, ctx, conj_id_base=base)
+            if n:
+                nb = self._conj_base(key, n)
+                if nb != base:
+                    matches, n = to_matches(expr, ctx, conj_id_base=nb)
+        except LangError as e:
+            self._fail(lf, [dp], table, "match or actions", e, errors_closed)
+            return None
+        out = []
+        for fm in matches:
+            try:
+                m = fm.match.with_field(L.LOG_DATAPATH, dp.tunnel_key)
+            except ValueError:
+                continue
+            if fm.conjunctions:
+                acts = tuple(Conjunction(i, k, nn) for i, k, nn in fm.conjunctions)
+                out.append(Flow(table, lf.priority, m, acts, cookie=0))
+            else:
+                out.append(Flow(table, lf.priority, m, actions, cookie=cookie))
+        return out
 
     def _fail(self, lf, dps, table, what, err, errors_closed):
         closed = is_drop_acl(lf)
@@ -223,6 +286,15 @@ class Translator:
         if closed:
             for dp in dps:
                 errors_closed.setdefault(dp.uuid, set()).add(table)
+
+
+def _collect_groups(actions, out):
+    for a in actions:
+        if isinstance(a, Group):
+            out.add(a.group_id)
+        inner = getattr(a, "actions", None)
+        if isinstance(inner, tuple):
+            _collect_groups(inner, out)
 
 
 def _ip_match(m, ip):
