@@ -447,17 +447,18 @@ class Tracer:
         if isinstance(a, act_ct._CtNatBase):
             # ovn-trace(8): ct_dnat/ct_snat without an address leave the
             # packet unchanged (no NAT state known); with one they NAT.
-            # The _in_czone forms also take the next --ct flags.
+            # As ovn-trace 23.03: only an un-SNAT lookup (ct_snat without
+            # an address) takes the next --ct flags; the _in_czone forms
+            # are labelled "ct_Xnatin_czone" as it prints them.
             kind = "dnat" if a.nat_kind == "dst" else "snat"
             dflt = ""
-            if a.czone:
+            if kind == "snat" and not a.ip:
                 bits, default = self._next_ct()
-                if default and not a.ip:
+                if default:
                     dflt = " /* default (use --ct to customize) */"
-                label = "ct_%sin_czone" % kind
             else:
                 bits = mf.get("ct_state")
-                label = "ct_" + kind
+            label = ("ct_%sin_czone" % kind) if a.czone else "ct_" + kind
             if a.ip:
                 field = ("ip4." if ":" not in a.ip else "ip6.") + a.nat_kind
                 mf.set(field, int(ipaddress.ip_address(a.ip)))
@@ -612,8 +613,8 @@ class Tracer:
             mf = it.flow
             if name == "mac_binding":
                 mac = view.mac_binding(name_of(args["port"]), ip_of(args["ip"]))
-                if not mac:
-                    self._notes.append("/* No MAC binding. */")
+                self._notes.append("/* MAC binding to %s. */" % mac if mac
+                                   else "/* No MAC binding. */")
                 return int(mac.replace(":", ""), 16) if mac else None
             if name in ("lookup_arp", "lookup_nd"):
                 mac = view.mac_binding(name_of(args["port"]), ip_of(args["ip"]))

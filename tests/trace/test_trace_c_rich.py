@@ -118,3 +118,32 @@ def test_rich_expectations(c_rich):
     assert not re.search(r'output\(', out)
     out = ours(view, ["--minimal", SAME_TEXT["snat_to_unresolved"]])
     assert 'output("ln-public");' in out    # the ARP request for 172.168.0.50
+
+
+def test_mac_binding_and_fdb_from_the_sb(c_rich):
+    """get_arp answered from MAC_Binding, get_fdb from FDB (rows added here,
+    for an address no other test uses)."""
+    _, sb, view = c_rich
+    from pyovn.trace.sbdata import SbView
+
+    def sbctl(*a):
+        return subprocess.run(["ovn-sbctl", "--db=" + sb.remote] + list(a),
+                              capture_output=True, text=True, check=True).stdout.strip()
+    lr0 = view.datapath("lr0").uuid
+    sbctl("create", "MAC_Binding", "logical_port=lr0-public", "ip=172.168.0.60",
+          'mac="00:00:00:00:aa:60"', "datapath=" + lr0)
+    sbctl("create", "FDB", 'mac="00:00:00:00:aa:60"',
+          "dp_key=%d" % view.datapath("public").key,
+          "port_key=%d" % view.port("ln-public").key)
+    fresh = SbView.connect(sb.remote)
+    flow = (VM1 + ' && ip4.src == 10.0.0.3 && eth.dst == 00:00:00:00:ff:01 && '
+            'ip4.dst == 172.168.0.60 && tcp.dst == 80')
+    for form in ("--detailed", "--summary"):
+        mine = [l for l in ours(fresh, [form, flow]).splitlines()
+                if not CHASSIS_REMARK.match(l)]
+        assert mine == theirs(sb, [form, flow]).splitlines()
+    text = ours(fresh, ["--detailed", flow])
+    assert "/* MAC binding to 00:00:00:00:aa:60. */" in text
+    assert "outport = get_fdb(eth.dst);" in text and "_MC_unknown" not in text
+    out = ours(fresh, ["--minimal", flow])
+    assert "eth.dst = 00:00:00:00:aa:60;" in out and 'output("ln-public");' in out
