@@ -1,6 +1,7 @@
 """pinctrl end to end: pyovn controller on every chassis, C ovn-northd
 (peer) writing the logical flows, real ovsdb-server and ovs-vswitchd."""
 
+import struct
 import time
 
 import pytest
@@ -309,3 +310,33 @@ def test_health_check_marks_dead_backend_offline(sandbox_factory):
     # The dead backend leaves the load balancer's flows (ovn-northd).
     proc.wait_for(lambda: "10.0.0.2:80" not in sbctl(sb, "lflow-list", "sw0"), 10,
                   what="10.0.0.2 out of the LB")
+
+
+def _igmp(mac, src, itype, group):
+    from pyovn.controller.pinctrl import pkt as P
+    import ipaddress as ipa
+    g = ipa.IPv4Address(group).packed
+    msg = bytearray(struct.pack("!BBH4s", itype, 0, 0, g))
+    msg[2:4] = struct.pack("!H", P.csum(bytes(msg)))
+    dst = ipa.IPv4Address("224.0.0.2" if itype == 0x17 else group).packed
+    mdst = b"\x01\x00\x5e" + bytes([dst[1] & 0x7f, dst[2], dst[3]])
+    return P.eth(mdst, P.mac_bytes(mac), P.ETH_IP4,
+                 P.ip4(ipa.IPv4Address(src).packed, dst, 2, bytes(msg), ttl=1))
+
+
+def test_igmp_join_and_leave(env):
+    sb = env
+    nbctl(sb, "set", "Logical_Switch", "sw0", "other_config:mcast_snoop=true",
+          "other_config:mcast_querier=false")
+    nbctl(sb, "--wait=hv", "sync")
+
+    def groups():
+        return sbctl(sb, "--bare", "--columns=address,ports", "list", "IGMP_Group").split()
+    sb.inject("vif1", _igmp(P1MAC, "10.0.0.1", 0x16, "239.1.1.1"))
+    got = proc.wait_for(lambda: groups(), 10, what="IGMP_Group row")
+    assert got[0] == "239.1.1.1" and len(got) == 2
+    p1 = sbctl(sb, "--bare", "--columns=_uuid", "find", "Port_Binding",
+               "logical_port=p1").strip()
+    assert got[1] == p1
+    sb.inject("vif1", _igmp(P1MAC, "10.0.0.1", 0x17, "239.1.1.1"))
+    proc.wait_for(lambda: groups() == [], 10, what="IGMP_Group row removed")

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from pyovn import packet
-from pyovn.controller.pinctrl import dhcp, dns, generate, pkt as P
+from pyovn.controller.pinctrl import dhcp, dns, generate, igmp, pkt as P
 from pyovn.controller.pinctrl.pkt import Drop
 from pyovn.openflow.codec import messages as W
 from tests.pinctrl.helpers import result_bit, run
@@ -354,6 +354,7 @@ PARSERS = [
     lambda d: dhcp.parse_v4_options(d),
     lambda d: dns.parse_query(d),
     lambda d: dns.build_reply(d, [{"a.b": "1.2.3.4"}]),
+    lambda d: igmp.parse(P.parse(d)),
 ]
 PARSERS += [lambda d, b=b: b(P.parse(d)) for b in generate.BUILDERS.values()]
 
@@ -497,3 +498,40 @@ def test_garp_entries_and_backoff():
     a.run(PC, set(), now=41.0)          # gone (failover away) ...
     a.run(PC, {key}, now=42.0)          # ... and back: announced again
     assert len(sent) == 6
+
+
+# --- IGMP / MLD ----------------------------------------------------------------------
+
+def _ip4_igmp(msg):
+    return P.eth(b"\x01\x00\x5e\0\0\x16", P.mac_bytes(MAC1), P.ETH_IP4,
+                 P.ip4(bytes([10, 0, 0, 1]), bytes([224, 0, 0, 22]), 2, msg, ttl=1))
+
+
+def test_igmp_v3_and_mld_v2_reports():
+    from pyovn.controller.pinctrl import igmp
+    recs = struct.pack("!BBH4s", igmp.TO_EXCLUDE, 0, 0, bytes([239, 1, 1, 1]))
+    recs += struct.pack("!BBH4s4s", igmp.ALLOW, 0, 1, bytes([239, 1, 1, 2]), bytes([1, 2, 3, 4]))
+    recs += struct.pack("!BBH4s", igmp.TO_INCLUDE, 0, 0, bytes([239, 1, 1, 3]))
+    recs += struct.pack("!BBH4s", igmp.TO_EXCLUDE, 0, 0, bytes([224, 0, 0, 251 - 200]))
+    msg = struct.pack("!BBHHH", 0x22, 0, 0, 0, 4) + recs
+    joins, leaves = igmp.parse(P.parse(_ip4_igmp(msg)))
+    assert joins == ["239.1.1.1", "239.1.1.2"] and leaves == ["239.1.1.3"]
+    # A record claiming more sources than present is dropped.
+    bad = struct.pack("!BBHHH", 0x22, 0, 0, 0, 1) + struct.pack("!BBH4s", 2, 0, 9, bytes(4))
+    with pytest.raises(Drop):
+        igmp.parse(P.parse(_ip4_igmp(bad)))
+    # MLDv2 behind a hop-by-hop header.
+    grp = ipaddress.IPv6Address("ff05::1:3").packed
+    mld = struct.pack("!BBHHH", 143, 0, 0, 0, 1) + struct.pack("!BBH", 4, 0, 0) + grp
+    hbh = bytes([58, 0, 5, 2, 0, 0, 1, 0])
+    src, dst = ipaddress.IPv6Address("fe80::1").packed, ipaddress.IPv6Address("ff02::16").packed
+    d = P.eth(b"\x33\x33\0\0\0\x16", P.mac_bytes(MAC1), P.ETH_IP6, P.ip6(src, dst, 0, hbh + mld, 1))
+    assert igmp.parse(P.parse(d)) == (["ff05::1:3"], [])
+
+
+def test_igmp_query_frame():
+    from pyovn.controller.pinctrl import igmp
+    f = igmp.query_frame("00:00:00:00:aa:01", "10.0.0.254", 1)
+    p = P.parse(f)
+    assert P.ip_str(p.ip_dst) == "224.0.0.1" and p.proto == 2 and p.ttl == 1
+    assert P.csum(f[14:p.l4]) == 0 and P.csum(f[p.l4:]) == 0 and f[p.l4] == 0x11

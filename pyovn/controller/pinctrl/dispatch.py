@@ -4,7 +4,7 @@ logging of dropped packet-ins."""
 import time
 
 from pyovn.controller.pinctrl import (acl_log, dhcp, dns, events, fdb, garp, generate,
-                                     neighbor, ra, svc_monitor)
+                                     igmp, neighbor, ra, svc_monitor)
 from pyovn.controller.pinctrl.pkt import Drop
 from pyovn.lang.actions import opcodes as OP
 
@@ -55,6 +55,7 @@ HANDLERS = {
     OP.LOG: acl_log.handle_log,
     OP.PUT_ND_RA_OPTS: ra.handle_put_nd_ra_opts,
     OP.HANDLE_SVC_CHECK: svc_monitor.handle_svc_check,
+    OP.IGMP: igmp.handle_igmp,
 }
 
 
@@ -70,6 +71,7 @@ class Pinctrl:
         self.ra = ra.Periodic()
         self.garp = garp.Announcer()
         self.svc = svc_monitor.Monitors()
+        self.igmp = igmp.Snooping()
         self.warned = set()
         self.acl_rl = RateLimit(rate=20.0, burst=100)
         self.acl_lines = []            # the last ACL log lines (appctl, tests)
@@ -196,6 +198,12 @@ class Pinctrl:
                 self.vlog.warn("pinctrl: service monitors failed: %s: %s"
                                % (type(e).__name__, e))
 
+        try:
+            self.igmp.run(self, sb, self.ctl.cfg.system_id, st.local_dps)
+        except Exception as e:
+            if self.rl.allow():
+                self.vlog.warn("pinctrl: IGMP snooping failed: %s: %s" % (type(e).__name__, e))
+
     def warn_once(self, text):
         if text not in self.warned:
             self.warned.add(text)
@@ -206,6 +214,8 @@ class Pinctrl:
             poller.immediate_wake()
         if self.svc.mons:
             poller.timer_wait(500)
-        for t in (self.ra.timeout(), self.garp.timeout()):
+        if self.igmp.dirty:
+            poller.immediate_wake()
+        for t in (self.ra.timeout(), self.garp.timeout(), self.igmp.timeout()):
             if t is not None:
                 poller.timer_wait(int(t * 1000) + 1)
