@@ -6,6 +6,7 @@ SB rows without a desired counterpart are deleted.
 """
 
 import collections
+import uuid as uuid_mod
 
 
 class Ref:
@@ -119,6 +120,35 @@ class Desired:
         return self.tables[table].get(key)
 
 
+def _norm_atom(x):
+    return ("row", str(x)) if isinstance(x, uuid_mod.UUID) else x
+
+
+def _current(row, col):
+    """ROW's COL, normalized like _norm(), read from the IDL's datum without
+    python-ovs's conversion to Python objects (the hot path of a sync)."""
+    datum = row._data.get(col) if getattr(row, "_data", None) is not None else None
+    if datum is None:
+        return None
+    t = datum.type
+    if t.is_map():
+        return tuple(sorted((k.value, _norm_atom(v.value)) for k, v in datum.values.items()))
+    vals = sorted(_norm_atom(k.value) for k in datum.values)
+    if t.n_min == 1 and t.n_max == 1:
+        return vals[0] if vals else None
+    return tuple(vals)
+
+
+def _same_raw(row, col, wanted):
+    try:
+        cur = _current(row, col)
+    except (AttributeError, TypeError):
+        return _same(getattr(row, col), wanted)
+    if cur is None:
+        return _same(getattr(row, col), wanted)
+    return cur == _norm(wanted)
+
+
 def _same(current, wanted):
     if isinstance(wanted, list) and isinstance(current, list):
         return sorted(map(_norm, current)) == sorted(map(_norm, wanted))
@@ -211,7 +241,7 @@ def apply(sb, txn, desired, tables=None, stats=None):
                             setattr(row, c, resolve(v))
                     continue
                 value = resolve(value)
-                if not is_new and _same(getattr(row, col), value):
+                if not is_new and _same_raw(row, col, value):
                     continue
                 setattr(row, col, value)
                 changed = True
