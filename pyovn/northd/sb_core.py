@@ -273,7 +273,10 @@ def _lsp_binding(model, view, p, problems):
         cols["parent_port"] = [p.parent_name]
     else:
         cols["parent_port"] = []
-    cols["tag"] = [p.tag] if p.tag else []
+    tag = p.tag
+    if not tag and p.type == "localnet" and p.tag_request:
+        tag = p.tag_request       # a localnet port's VLAN (as 23.03)
+    cols["tag"] = [tag] if tag else []
     req = p.options.get("requested-chassis")
     req_ch = []
     if req and p.type in ("", "virtual", "external", "localport"):

@@ -304,3 +304,74 @@ def test_ecmp_route_spreads_flows_and_port_unreachable(sandbox_factory):
     sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "10.0.0.254", "unreach"))
     p = sb.wait_received("vif1", match=lambda p: p.get("icmp4.type") == 3)[0]
     assert p.get("icmp4.code") == 3 and p.get("ip4.src") == "10.0.0.254"
+
+
+def test_reside_on_redirect_chassis_over_vlan_localnet(sandbox_factory):
+    """A VLAN tenant network (localnet, tag 100) whose router port resides
+    on the gateway chassis: vm1's frames to the router leave hv1 as plain
+    VLAN frames on the provider network, are routed and SNATed on hv2, and
+    reach the external host over the untagged provider network."""
+    sb = sandbox_factory(chassis=3, northd="py", controller="c")
+    vms = {"vm1": ("sw0", "hv1", "vif1", "50:54:00:00:00:01", "10.0.0.1"),
+           "ext": ("pub", "hv3", "vifx", "50:54:00:00:09:09", "172.16.0.254")}
+    nb = sb.nb_db()
+
+    def localnets(txn):
+        T = nb.tables
+        for sw, name, tag in (("sw0", "ln0", 100), ("pub", "lnpub", None)):
+            ls = txn.insert(T["Logical_Switch"])
+            ls.name = sw
+            lsp = txn.insert(T["Logical_Switch_Port"])
+            lsp.name, lsp.type, lsp.addresses = name, "localnet", ["unknown"]
+            lsp.options = {"network_name": "physnet1"}
+            if tag:
+                lsp.tag_request = [tag]
+            ls.ports = [lsp]
+    nb.transact(localnets)
+    # _nb_build adds to existing switches of the same name? It creates new
+    # ones, so build the rest here by hand.
+    def rest(txn):
+        T = nb.tables
+        sw = {s.name: s for s in nb.rows("Logical_Switch")}
+        for name, (s, _, _, mac, ip) in vms.items():
+            lsp = txn.insert(T["Logical_Switch_Port"])
+            lsp.name, lsp.addresses = name, ["%s %s" % (mac, ip)]
+            sw[s].addvalue("ports", lsp.uuid)
+        lr = txn.insert(T["Logical_Router"])
+        lr.name = "r0"
+        for lrp_name, s, mac, net in (("r0-sw0", "sw0", "00:00:00:00:ff:01", "10.0.0.254/24"),
+                                      ("r0-pub", "pub", "00:00:00:00:ff:03", "172.16.0.1/24")):
+            lrp = txn.insert(T["Logical_Router_Port"])
+            lrp.name, lrp.mac, lrp.networks = lrp_name, mac, [net]
+            if lrp_name == "r0-sw0":
+                lrp.options = {"reside-on-redirect-chassis": "true"}
+            else:
+                gc = txn.insert(T["Gateway_Chassis"])
+                gc.name, gc.chassis_name, gc.priority = "gc-hv2", "hv2", 10
+                lrp.gateway_chassis = [gc]
+            lr.addvalue("ports", lrp.uuid)
+            lsp = txn.insert(T["Logical_Switch_Port"])
+            lsp.name, lsp.type, lsp.addresses = s + "-r0", "router", ["router"]
+            lsp.options = {"router-port": lrp_name}
+            sw[s].addvalue("ports", lsp.uuid)
+        rt = txn.insert(T["Logical_Router_Static_Route"])
+        rt.ip_prefix, rt.nexthop = "0.0.0.0/0", "172.16.0.254"
+        lr.static_routes = [rt]
+        n = txn.insert(T["NAT"])
+        n.type, n.external_ip, n.logical_ip = "snat", "172.16.0.10", "10.0.0.0/24"
+        lr.nat = [n]
+    nb.transact(rest)
+    for name, (_, ch, vif, mac, _) in vms.items():
+        sb.add_vif(ch, vif, name, mac=mac)
+    for name, (_, ch, _, _, _) in vms.items():
+        assert sb.wait_port_up(name) == ch
+    sb.wait_hv()
+    m1 = vms["vm1"][3]
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "8.8.8.8", "reside"))
+    p = sb.wait_received("vifx", match=with_text("reside"))[0]
+    assert p.get("ip4.src") == "172.16.0.10" and p.get("eth.src") == "00:00:00:00:ff:03"
+    # hv1 sent it on the provider network, VLAN-tagged, to the router MAC.
+    out = [x for x in sb.underlay("hv1") if b"reside" in (x.data or b"")]
+    assert out and all("geneve" not in x.summary() for x in out), \
+        [x.summary() for x in out]
+    assert all(x.get("vlan.vid") == 100 for x in out), [x.summary() for x in out]
