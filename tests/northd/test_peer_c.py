@@ -249,3 +249,37 @@ def test_golden_fixtures_equal_c_northd(c_northd):
             assert f.read() == want, group
     sbc.close()
     nb.db.close()
+
+
+def test_takeover_from_c_northd_keeps_rows(c_northd, rundir):
+    """Replacing a running C ovn-northd by pyovn's on the same databases:
+    the SB rows C wrote are adopted (same UUIDs), only what differs is
+    rewritten, and the switch flows end up identical."""
+    from conftest import NorthdProc, Nb
+    nb_srv, sbc_srv = c_northd
+    nbctl_script(nb_srv.remote, TOPOLOGY)
+    subprocess.run(["ovn-nbctl", "--db=" + nb_srv.remote, "--wait=sb", "--timeout=30",
+                    "sync"], check=True)
+    sbc = Database(sbc_srv.remote, "sb").sync()
+    before_flows = {str(f.uuid): f for f in sbc.rows("Logical_Flow")
+                    if f.external_ids.get("stage-name", "").startswith("ls_")}
+    c_flows = {k for k in sb_flows(sbc) if k[1].startswith("ls_")}
+    before_pb = {str(p.uuid) for p in sbc.rows("Port_Binding")}
+    before_dp = {str(d.uuid) for d in sbc.rows("Datapath_Binding")}
+    proc.stop_pid(proc.read_pidfile(rundir + "/c-northd.pid"))
+    nd = NorthdProc(rundir, nb_srv.remote, sbc_srv.remote, name="py-northd")
+    try:
+        nb = Nb(nb_srv.remote)
+        want = nb.bump()
+        nb.db.wait_until(lambda db: db.rows("NB_Global")[0].sb_cfg >= want, 30)
+        sbc.run()
+        assert {k for k in sb_flows(sbc) if k[1].startswith("ls_")} == c_flows
+        after = {str(f.uuid) for f in sbc.rows("Logical_Flow")}
+        kept = len(set(before_flows) & after)
+        assert kept >= 0.95 * len(before_flows), (kept, len(before_flows))
+        assert before_pb <= {str(p.uuid) for p in sbc.rows("Port_Binding")}
+        assert before_dp == {str(d.uuid) for d in sbc.rows("Datapath_Binding")}
+        nb.db.close()
+    finally:
+        nd.stop()
+        sbc.close()
