@@ -476,3 +476,22 @@ def test_appctl_compat_commands(nb, sb, northd):
     assert sb.find_one("Port_Binding", logical_port="p1") is not None
     stats = nd.appctl("inc-engine/show-stats")
     assert "lflows:" in stats and "recompute:" in stats
+
+
+def test_container_port_tags(nb, sb, northd):
+    northd()
+    nb.ls("sw0")
+    nb.lsp("sw0", "vm", ["00:00:00:00:00:01 10.0.0.1"])
+    nb.lsp("sw0", "c1", ["00:00:00:00:00:02 10.0.0.2"], parent_name=["vm"], tag_request=[0])
+    nb.lsp("sw0", "c2", ["00:00:00:00:00:03 10.0.0.3"], parent_name=["vm"], tag_request=[0])
+    nb.lsp("sw0", "c3", ["00:00:00:00:00:04 10.0.0.4"], parent_name=["vm"], tag_request=[7])
+    wait_sb_synced(nb)
+    nb.db.wait_until(lambda db: all(db.find_one("Logical_Switch_Port", name=n).tag
+                                    for n in ("c1", "c2", "c3")))
+    tags = {n: nb.db.find_one("Logical_Switch_Port", name=n).tag[0] for n in ("c1", "c2", "c3")}
+    assert tags["c3"] == 7 and sorted([tags["c1"], tags["c2"]]) == [1, 2]
+    sb.wait_until(lambda db: all(db.find_one("Port_Binding", logical_port=n) is not None
+                                 and db.find_one("Port_Binding", logical_port=n).tag == [t]
+                                 for n, t in tags.items()))
+    pb = sb.find_one("Port_Binding", logical_port="c1")
+    assert pb.parent_port == ["vm"]
