@@ -375,3 +375,79 @@ def test_reside_on_redirect_chassis_over_vlan_localnet(sandbox_factory):
     assert out and all("geneve" not in x.summary() for x in out), \
         [x.summary() for x in out]
     assert all(x.get("vlan.vid") == 100 for x in out), [x.summary() for x in out]
+
+
+def _bridged_run(sandbox_factory, northd):
+    sb = sandbox_factory(chassis=3, northd=northd, controller="c")
+    for i, ch in enumerate(("hv1", "hv2", "hv3")):
+        sb.vsctl(ch, "set", "open", ".",
+                 "external-ids:ovn-chassis-mac-mappings=physnet1:aa:bb:cc:00:00:0%d" % (i + 1))
+    vms = {"vm1": ("sw0", "hv1", "vif1", "50:54:00:00:00:01", "10.0.0.1"),
+           "ext": ("pub", "hv3", "vifx", "50:54:00:00:09:09", "172.16.0.254")}
+    nb = sb.nb_db()
+
+    def build(txn):
+        T = nb.tables
+        sw = {}
+        for name, lnname, tag in (("sw0", "ln0", 100), ("pub", "lnpub", None)):
+            ls = txn.insert(T["Logical_Switch"])
+            ls.name = name
+            lsp = txn.insert(T["Logical_Switch_Port"])
+            lsp.name, lsp.type, lsp.addresses = lnname, "localnet", ["unknown"]
+            lsp.options = {"network_name": "physnet1"}
+            if tag:
+                lsp.tag_request = [tag]
+            ls.addvalue("ports", lsp.uuid)
+            sw[name] = ls
+        for name, (s, _, _, mac, ip) in vms.items():
+            lsp = txn.insert(T["Logical_Switch_Port"])
+            lsp.name, lsp.addresses = name, ["%s %s" % (mac, ip)]
+            sw[s].addvalue("ports", lsp.uuid)
+        lr = txn.insert(T["Logical_Router"])
+        lr.name = "r0"
+        for lrp_name, s, mac, net in (("r0-sw0", "sw0", "00:00:00:00:ff:01", "10.0.0.254/24"),
+                                      ("r0-pub", "pub", "00:00:00:00:ff:03", "172.16.0.1/24")):
+            lrp = txn.insert(T["Logical_Router_Port"])
+            lrp.name, lrp.mac, lrp.networks = lrp_name, mac, [net]
+            if lrp_name == "r0-pub":
+                lrp.options = {"redirect-type": "bridged"}
+                gc = txn.insert(T["Gateway_Chassis"])
+                gc.name, gc.chassis_name, gc.priority = "gc-hv2", "hv2", 10
+                lrp.gateway_chassis = [gc]
+            lr.addvalue("ports", lrp.uuid)
+            lsp = txn.insert(T["Logical_Switch_Port"])
+            lsp.name, lsp.type, lsp.addresses = s + "-r0", "router", ["router"]
+            lsp.options = {"router-port": lrp_name}
+            sw[s].addvalue("ports", lsp.uuid)
+        rt = txn.insert(T["Logical_Router_Static_Route"])
+        rt.ip_prefix, rt.nexthop = "0.0.0.0/0", "172.16.0.254"
+        lr.static_routes = [rt]
+        n = txn.insert(T["NAT"])
+        n.type, n.external_ip, n.logical_ip = "snat", "172.16.0.10", "10.0.0.0/24"
+        lr.nat = [n]
+    nb.transact(build)
+    for name, (_, ch, vif, mac, _) in vms.items():
+        sb.add_vif(ch, vif, name, mac=mac)
+    for name, (_, ch, _, _, _) in vms.items():
+        assert sb.wait_port_up(name) == ch
+    sb.wait_hv()
+    m1 = vms["vm1"][3]
+    sb.inject("vif1", udp(m1, "00:00:00:00:ff:01", "10.0.0.1", "8.8.8.8", "bridged"))
+    p = sb.wait_received("vifx", match=with_text("bridged"))[0]
+    time.sleep(0.5)
+    out = [x for x in sb.underlay("hv1") if b"bridged" in (x.data or b"")]
+    seen = (p.get("ip4.src"), p.get("eth.src"), p.get("eth.dst"), p.get("ip4.ttl"),
+            sorted(x.summary() for x in out))
+    sb.down()
+    return seen
+
+
+def test_bridged_redirect_same_as_with_c_northd(sandbox_factory):
+    """redirect-type=bridged, VLAN tenant network behind a DGP, provider
+    network shared by the chassis (ovn-chassis-mac-mappings set): the packet
+    the external host gets, and what hv1 puts on the provider network, are
+    the same with pyovn northd as with C ovn-northd."""
+    py = _bridged_run(sandbox_factory, "py")
+    c = _bridged_run(sandbox_factory, "c")
+    assert py == c
+    assert py[4] and all("geneve" not in x for x in py[4]), py
