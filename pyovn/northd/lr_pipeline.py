@@ -580,6 +580,18 @@ def build_arp_resolve(model, dp, ports, add, ctx):
     add(st, 500, "ip4.mcast || ip6.mcast", "next;")
     for p in ports:
         peer = p.peer
+        if peer is not None and peer.kind == "lrp" and peer.lrp_networks is not None:
+            # Router-to-router patch (LRP peer): the peer's addresses.  The
+            # missing space in "reg0==" is 23.03's text, kept for equality.
+            a = peer.lrp_networks
+            if a.ipv4:
+                add(st, 100, "outport == %s && reg0== %s"
+                    % (q(p.name), one_or_set(ip.addr for ip in a.ipv4)),
+                    "eth.dst = %s; next;" % a.mac, hint=p.row)
+            add(st, 100, "outport == %s && xxreg0 == %s"
+                % (q(p.name), one_or_set(ip.addr for ip in a.ipv6)),
+                "eth.dst = %s; next;" % a.mac, hint=p.row)
+            continue
         if peer is None or peer.kind != "lsp":
             continue
         sw = peer.dp

@@ -568,3 +568,28 @@ def test_transit_switch_and_reside_on_redirect_chassis_match_c_northd(c_northd):
     assert ("r0", "lr_in_arp_resolve", 100, 'outport == "r0-ts" && reg0 == 169.254.100.2',
             "eth.dst = 00:00:00:00:ff:02; next;") in py
     assert not problems.current
+
+
+# Two routers patched directly (LRP peer), a disabled VIF, a VIF with
+# "unknown", a dynamic address.
+ROUTER_PEERS = """
+ls-add sw0
+lsp-add sw0 vm1 -- lsp-set-addresses vm1 "00:00:00:00:00:01 10.0.0.1"
+lr-add r0
+lr-add r1
+lrp-add r0 r0-sw0 00:00:00:00:ff:01 10.0.0.254/24
+lsp-add sw0 sw0-r0 -- lsp-set-type sw0-r0 router -- lsp-set-addresses sw0-r0 router -- lsp-set-options sw0-r0 router-port=r0-sw0
+lrp-add r0 r0-r1 00:00:00:00:ff:10 100.64.0.1/30 fd64::1/64 peer=r1-r0
+lrp-add r1 r1-r0 00:00:00:00:ff:11 100.64.0.2/30 fd64::2/64 peer=r0-r1
+lr-route-add r0 20.0.0.0/24 100.64.0.2
+lr-route-add r1 10.0.0.0/24 100.64.0.1
+lsp-add sw0 vm2 -- lsp-set-addresses vm2 "00:00:00:00:00:02 10.0.0.2" -- lsp-set-enabled vm2 disabled
+lsp-add sw0 vm3 -- lsp-set-addresses vm3 "00:00:00:00:00:03 10.0.0.3" unknown
+"""
+
+
+def test_router_peers_flows_match_c_northd(c_northd):
+    c, py, problems = _compare(c_northd, ROUTER_PEERS)
+    assert ("r0", "lr_in_arp_resolve", 100, 'outport == "r0-r1" && reg0== 100.64.0.2',
+            "eth.dst = 00:00:00:00:ff:11; next;") in py
+    assert not problems.current
