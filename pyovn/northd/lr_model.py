@@ -31,10 +31,7 @@ class CrPort:
         self.name = "cr-" + base.name
         self.uuid = base.uuid
         self.key = None
-        self.options = {}
-        rk = base.options.get("requested-chassisredirect-tnl-key")
-        if rk:
-            self.options["requested-tnl-key"] = rk
+        self.options = {}            # no requested tunnel key for cr ports
         self.enabled = True
 
     def __repr__(self):
