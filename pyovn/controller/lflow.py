@@ -31,14 +31,27 @@ ACL_STAGE_WORDS = ("acl",)
 class DpContext(Context):
     """The language's view of one datapath on this chassis."""
 
-    def __init__(self, dp, ports, address_sets, port_groups, templates, resident):
+    def __init__(self, dp, ports, address_sets, port_groups, templates, resident,
+                 remote_vifs=frozenset()):
         super().__init__(address_sets=address_sets, templates=templates,
                          ports=ports, resident=resident)
         self.dp = dp
         self._pgs = port_groups          # (name) -> members (already per dp)
+        self.remote_vifs = remote_vifs
 
     def lookup_port_group(self, name):
         return self._pgs(self.dp, name)
+
+    def lookup_port(self, name):
+        """In matches, a VIF bound to another chassis cannot be the port a
+        packet is processed for here (as in ovn-controller, no flows are
+        installed for it); actions use all_ports()."""
+        if name in self.remote_vifs:
+            return None
+        return self.ports.get(name)
+
+    def lookup_any_port(self, name):
+        return self.ports.get(name)
 
 
 def cookie_of(uuid):
@@ -136,7 +149,8 @@ class Translator:
             return (as_sig if "$" in m else None,
                     pg_sig if "@" in m else None,
                     res_sig if "is_chassis_resident" in m else None,
-                    tmpl_sig if "^" in m or "^" in lf.actions else None)
+                    tmpl_sig if "^" in m or "^" in lf.actions else None,
+                    vif_sig if '"' in m else None)
         if global_sig != getattr(self, "_global_sig", None):
             self._global_sig = global_sig
             self._cache = {}
@@ -154,8 +168,12 @@ class Translator:
         meter_table = self._meter_table
         meter_names = meter_table.named
         dp_sig = {u: hash(frozenset(dp_ports[u].items())) for u in local}
+        remote_vifs = frozenset(n for n, p in st.ports.items()
+                                if p.type in ("", "virtual") and not p.ofport
+                                and n not in st.claims)
         ctxs = {u: DpContext(local[u], dp_ports[u], address_sets, port_group,
-                             templates, resident) for u in local}
+                             templates, resident, remote_vifs) for u in local}
+        vif_sig = hash(remote_vifs)
         new_cache = {}
         for lf in sb.rows("Logical_Flow"):
             dps = []
@@ -241,7 +259,7 @@ class Translator:
             text = "(%s) && (%s)" % (text, pa.prereqs)
         ec = EncodeContext(
             pipeline=lf.pipeline, table_id=lf.table_id,
-            lookup_port=ctx.lookup_port,
+            lookup_port=ctx.lookup_any_port,
             ofports={p: st.ports[p].ofport for p in ctx.ports
                      if p in st.ports and st.ports[p].ofport},
             is_switch="logical-switch" in dp.external_ids
