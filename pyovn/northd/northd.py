@@ -41,6 +41,7 @@ class Northd:
         self.dirty = True
         self.force = True
         self.seen_seqnos = None
+        self.written_nb_options = None
         self.last_nb_cfg = None
         self.had_lock = False
         self.last_result = None
@@ -129,6 +130,9 @@ class Northd:
             own = NB_OWN_COLUMNS.get(table)
             for row in nb_changes.updated(table):
                 cols = nb_changes.updated_columns(table, row)
+                if table == "NB_Global" and "options" in cols and \
+                        dict(row.options) == self.written_nb_options:
+                    cols = cols - {"options"}      # what we wrote ourselves
                 if own is None or cols - own - {"nb_cfg"}:
                     return "full"
                 if "nb_cfg" in cols and table == "NB_Global":
@@ -215,7 +219,8 @@ class Northd:
             if rows:
                 g = rows[0]
                 if dict(g.options) != _nb_opts(g, result):
-                    g.options = _nb_opts(g, result)
+                    self.written_nb_options = _nb_opts(g, result)
+                    g.options = self.written_nb_options
                     changed = True
                 if self.last_nb_cfg != g.nb_cfg:
                     g.nb_cfg_timestamp = now
