@@ -340,3 +340,38 @@ def test_igmp_join_and_leave(env):
     assert got[1] == p1
     sb.inject("vif1", _igmp(P1MAC, "10.0.0.1", 0x17, "239.1.1.1"))
     proc.wait_for(lambda: groups() == [], 10, what="IGMP_Group row removed")
+
+
+def test_bfd_session_to_static_route_next_hop(env):
+    from pyovn.controller.pinctrl import bfd, pkt as P
+    sb = env
+    uuid = nbctl(sb, "create", "BFD", "logical_port=lrp1", "dst_ip=10.0.1.6", "min_tx=100",
+                 "min_rx=100", "detect_mult=3").strip()
+    nbctl(sb, "--bfd=%s" % uuid, "lr-route-add", "lr0", "192.168.7.0/24", "10.0.1.6", "lrp1")
+    nbctl(sb, "--wait=hv", "sync")
+
+    def probes():
+        out = []
+        for p in sb.received("vifq1"):
+            if p.get("udp.dst") == 3784 and p.get("ip4.dst") == "10.0.1.6":
+                _, _, body = P.udp_payload(P.parse(p.data))
+                out.append((p, bfd.parse_control(body)))
+        return out
+    p, first = proc.wait_for(probes, 10, what="BFD control packet at q1")[0]
+    assert p["ip4.src"] == "10.0.1.254" and first["state"] == bfd.DOWN
+    disc = first["my"]
+
+    def peer(state, your):
+        body = bfd.control(state, 3, 4242, your, 1000000, 100000)   # peer tx 1 s
+        src, dst = bytes([10, 0, 1, 6]), bytes([10, 0, 1, 254])
+        return P.eth(P.mac_bytes(RMAC1), P.mac_bytes(Q1MAC), P.ETH_IP4,
+                     P.ip4(src, dst, P.PROTO_UDP, P.udp(4, src, dst, 49999, 3784, body)))
+
+    def status():
+        return sbctl(sb, "--bare", "--columns=status", "find", "BFD", "dst_ip=10.0.1.6").strip()
+    sb.inject("vifq1", peer(bfd.DOWN, 0))
+    proc.wait_for(lambda: status() == "init", 10, what="BFD init")
+    sb.inject("vifq1", peer(bfd.UP, disc))
+    proc.wait_for(lambda: status() == "up", 10, what="BFD up")
+    # The peer falls silent: the detection time (3 x its 1 s) takes it down.
+    proc.wait_for(lambda: status() == "down", 10, what="BFD down after silence")

@@ -535,3 +535,45 @@ def test_igmp_query_frame():
     p = P.parse(f)
     assert P.ip_str(p.ip_dst) == "224.0.0.1" and p.proto == 2 and p.ttl == 1
     assert P.csum(f[14:p.l4]) == 0 and P.csum(f[p.l4:]) == 0 and f[p.l4] == 0x11
+
+
+# --- BFD ----------------------------------------------------------------------------
+
+def _bfd_frame(body):
+    src, dst = bytes([172, 16, 0, 2]), bytes([172, 16, 0, 1])
+    return P.eth(P.mac_bytes(RMAC), P.mac_bytes(MAC1), P.ETH_IP4,
+                 P.ip4(src, dst, P.PROTO_UDP, P.udp(4, src, dst, 49152, 3784, body)))
+
+
+@pytest.mark.parametrize("body, why", [
+    (b"\x20\x40\x03", "of 3 bytes"),                                        # short payload
+    (struct.pack("!BBBBIIIII", 0x20, 0x40, 3, 48, 7, 0, 1, 1, 0), "length field 48"),
+    (struct.pack("!BBBBIIIII", 0x20, 0x40, 3, 20, 7, 0, 1, 1, 0), "length field 20"),
+    (struct.pack("!BBBBIIIII", 0x40, 0x40, 3, 24, 7, 0, 1, 1, 0), "version 2"),
+    (struct.pack("!BBBBIIIII", 0x20, 0x40, 0, 24, 7, 0, 1, 1, 0), "multiplier 0"),
+    (struct.pack("!BBBBIIIII", 0x20, 0xc0, 3, 24, 7, 0, 1, 1, 0), "your discriminator 0"),
+])
+def test_bfd_malformed_dropped(body, why):
+    sent, log, pc = run(_bfd_frame(body), "handle_bfd_msg();")
+    assert sent == [] and pc.drops == 1 and why in log[0]
+
+
+def test_bfd_state_machine():
+    from types import SimpleNamespace
+    from pyovn.controller.pinctrl import bfd
+    row = SimpleNamespace(logical_port="lrp1", dst_ip="172.16.0.2", src_port=49152, disc=77,
+                          detect_mult=3, min_rx=100, min_tx=100, status=[])
+    b = bfd.Bfd()
+    s = b.sessions[bfd._key(row)] = bfd.Session()
+
+    def rx(state, t):
+        b.receive(row, bfd.parse_control(bfd.control(state, 3, 9, 77 if state else 0,
+                                                      100000, 100000)), t)
+    rx(bfd.DOWN, 0.0)
+    assert s.state == bfd.INIT
+    rx(bfd.UP, 0.1)
+    assert s.state == bfd.UP and s.remote_disc == 9
+    rx(bfd.DOWN, 0.2)
+    assert s.state == bfd.DOWN
+    with pytest.raises(Drop):           # addressed to another session
+        b.receive(row, bfd.parse_control(bfd.control(bfd.UP, 3, 9, 78, 1, 1)), 0.3)

@@ -3,7 +3,7 @@ logging of dropped packet-ins."""
 
 import time
 
-from pyovn.controller.pinctrl import (acl_log, dhcp, dns, events, fdb, garp, generate,
+from pyovn.controller.pinctrl import (acl_log, bfd, dhcp, dns, events, fdb, garp, generate,
                                      igmp, neighbor, ra, svc_monitor)
 from pyovn.controller.pinctrl.pkt import Drop
 from pyovn.lang.actions import opcodes as OP
@@ -56,6 +56,7 @@ HANDLERS = {
     OP.PUT_ND_RA_OPTS: ra.handle_put_nd_ra_opts,
     OP.HANDLE_SVC_CHECK: svc_monitor.handle_svc_check,
     OP.IGMP: igmp.handle_igmp,
+    OP.BFD_MSG: bfd.handle_bfd_msg,
 }
 
 
@@ -72,6 +73,7 @@ class Pinctrl:
         self.garp = garp.Announcer()
         self.svc = svc_monitor.Monitors()
         self.igmp = igmp.Snooping()
+        self.bfd = bfd.Bfd()
         self.warned = set()
         self.acl_rl = RateLimit(rate=20.0, burst=100)
         self.acl_lines = []            # the last ACL log lines (appctl, tests)
@@ -204,6 +206,12 @@ class Pinctrl:
             if self.rl.allow():
                 self.vlog.warn("pinctrl: IGMP snooping failed: %s: %s" % (type(e).__name__, e))
 
+        try:
+            self.bfd.run(self, sb, st)
+        except Exception as e:
+            if self.rl.allow():
+                self.vlog.warn("pinctrl: BFD failed: %s: %s" % (type(e).__name__, e))
+
     def warn_once(self, text):
         if text not in self.warned:
             self.warned.add(text)
@@ -216,6 +224,7 @@ class Pinctrl:
             poller.timer_wait(500)
         if self.igmp.dirty:
             poller.immediate_wake()
-        for t in (self.ra.timeout(), self.garp.timeout(), self.igmp.timeout()):
+        for t in (self.ra.timeout(), self.garp.timeout(), self.igmp.timeout(),
+                  self.bfd.timeout()):
             if t is not None:
                 poller.timer_wait(int(t * 1000) + 1)
