@@ -388,10 +388,12 @@ def switch_extras(lsp):
     if rcr is not None:
         ex.l2[lrp.lrp_networks.mac] = ' && is_chassis_resident("%s")' % rcr.name
     cr = getattr(lrp, "cr_port", None)
-    if cr is not None and len(dp.dgps) == 1:
-        ex.l2[lrp.lrp_networks.mac] = ' && is_chassis_resident("%s")' % cr.name
+    if cr is not None:
+        if len(dp.dgps) == 1:
+            ex.l2[lrp.lrp_networks.mac] = ' && is_chassis_resident("%s")' % cr.name
+        # Distributed NAT MACs on every DGP's switch, on the VM's chassis.
         for n in nats:
-            if n.distributed and n.gateway_port is lrp:
+            if n.distributed:
                 ex.l2[n.external_mac] = ' && is_chassis_resident("%s")' % n.logical_port
     return ex
 

@@ -593,3 +593,29 @@ def test_router_peers_flows_match_c_northd(c_northd):
     assert ("r0", "lr_in_arp_resolve", 100, 'outport == "r0-r1" && reg0== 100.64.0.2',
             "eth.dst = 00:00:00:00:ff:11; next;") in py
     assert not problems.current
+
+
+# Two DGPs, a NAT rule pinned to one with gateway_port, a distributed FIP.
+GATEWAY_PORT = """
+ls-add sw5
+lsp-add sw5 vm5 -- lsp-set-addresses vm5 "00:00:00:00:05:01 50.0.0.1"
+ls-add pub
+ls-add pub2
+lr-add r5
+lrp-add r5 r5-sw5 00:00:00:00:f5:01 50.0.0.254/24
+lrp-add r5 r5-pub 00:00:00:00:f5:02 172.16.0.5/24
+lrp-add r5 r5-pub2 00:00:00:00:f5:03 192.168.0.5/24
+lsp-add sw5 sw5-r5 -- lsp-set-type sw5-r5 router -- lsp-set-addresses sw5-r5 router -- lsp-set-options sw5-r5 router-port=r5-sw5
+lsp-add pub pub-r5 -- lsp-set-type pub-r5 router -- lsp-set-addresses pub-r5 router -- lsp-set-options pub-r5 router-port=r5-pub
+lsp-add pub2 pub2-r5 -- lsp-set-type pub2-r5 router -- lsp-set-addresses pub2-r5 router -- lsp-set-options pub2-r5 router-port=r5-pub2
+lrp-set-gateway-chassis r5-pub hv1 10
+lrp-set-gateway-chassis r5-pub2 hv2 10
+--gateway-port=r5-pub2 lr-nat-add r5 snat 10.99.0.50 50.0.0.0/24
+lr-nat-add r5 dnat_and_snat 192.168.0.51 50.0.0.1 vm5 00:00:00:00:aa:05
+"""
+
+
+def test_nat_gateway_port_flows_match_c_northd(c_northd):
+    c, py, problems = _compare(c_northd, GATEWAY_PORT)
+    assert any("10.99.0.50" in f[4] and "cr-r5-pub2" in f[3] for f in py)
+    assert not problems.current
