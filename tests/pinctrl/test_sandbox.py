@@ -1,6 +1,7 @@
 """pinctrl end to end: pyovn controller on every chassis, C ovn-northd
 (peer) writing the logical flows, real ovsdb-server and ovs-vswitchd."""
 
+import ipaddress
 import struct
 import time
 
@@ -375,3 +376,27 @@ def test_bfd_session_to_static_route_next_hop(env):
     proc.wait_for(lambda: status() == "up", 10, what="BFD up")
     # The peer falls silent: the detection time (3 x its 1 s) takes it down.
     proc.wait_for(lambda: status() == "down", 10, what="BFD down after silence")
+
+
+def test_dhcpv6_solicit_gets_advertise(env):
+    from pyovn.controller.pinctrl import dhcp, pkt as P
+    from tests.pinctrl.test_units import dhcp6, opt6
+    sb = env
+    nbctl(sb, "lsp-set-addresses", "p1", P1MAC + " 10.0.0.1 fd00::1")
+    uuid = nbctl(sb, "create", "DHCP_Options", "cidr=fd00\\:\\:/64",
+                 'options="server_id"="00:00:00:00:10:02" "dns_server"="{fd00::53}" '
+                 '"domain_search"="\\"ovn.org\\""').strip()      # a string: quoted
+    nbctl(sb, "lsp-set-dhcpv6-options", "p1", uuid)
+    nbctl(sb, "--wait=hv", "sync")
+    n = len(sb.received("vif1"))
+    req = opt6(1, b"\0\3\0\1" + P.mac_bytes(P1MAC)) + opt6(3, b"\0\0\0\7" + b"\0" * 8)
+    sb.inject("vif1", dhcp6(dhcp.SOLICIT, req))
+    got = _received_after(sb, "vif1", n, lambda p: p.get("udp.src") == 547)[0]
+    assert got["udp.dst"] == 546 and got["eth.dst"] == P1MAC
+    _, _, body = P.udp_payload(P.parse(got.data))
+    assert body[0] == dhcp.ADVERTISE and body[1:4] == b"\xab\xcd\xef"
+    opts = dict(dhcp.parse_v6_options(body[4:]))
+    ia_addr = dict(dhcp.parse_v6_options(opts[3][12:]))[5]
+    assert ia_addr[:16] == ipaddress.IPv6Address("fd00::1").packed     # the port's address
+    assert opts[2] == b"\0\3\0\1" + P.mac_bytes("00:00:00:00:10:02")
+    assert opts[23] == ipaddress.IPv6Address("fd00::53").packed and opts[24] == b"\3ovn\3org\0"
