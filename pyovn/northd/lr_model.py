@@ -152,8 +152,8 @@ def _parse_nats(dp, problems):
         try:
             if row.type == "snat":
                 lip = _net(row.logical_ip)
-            else:
-                lip = ipaddress.ip_network(row.logical_ip)
+            else:   # dnat, dnat_and_snat: one address
+                lip = ipaddress.ip_network(ipaddress.ip_address(row.logical_ip))
         except ValueError:
             _report(problems, "NAT", row, "logical_ip",
                     "'%s' is not a valid %s; NAT rule ignored"

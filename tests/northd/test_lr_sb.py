@@ -170,3 +170,82 @@ def test_ha_group_ref_chassis_from_bound_ports(dbs, nb):
     r = engine.compute(nb.db, view, Problems())
     group = r.desired.tables["HA_Chassis_Group"]["r0-pub"]
     assert [c.name for c in group["ref_chassis"]] == ["hv2", "hv3"]
+
+
+def test_garbage_router_rows_never_break_the_computation(dbs, nb):
+    """Every kind of bad router row at once: the computation finishes, the
+    good parts of each router are there, and each bad row is reported."""
+    _base(nb)
+    nb.lr("gw", options={"chassis": "hv1", "dnat_force_snat_ip": "nope",
+                         "lb_force_snat_ip": "1.2.3"})
+    nb.lrp("gw", "gw-a", "00:00:00:00:aa:01", ["30.0.0.1/24"],
+           options={"gateway_mtu": "abc", "route_table": "t1"},
+           ipv6_ra_configs={"address_mode": "slaac", "send_periodic": "true",
+                            "max_interval": "x"})
+    nb.lrp("gw", "gw-bad", "00:00:00:00:aa:02", ["30.1.0.1/33"])
+    nb.lrp("gw", "gw-b", "zz:zz", ["30.2.0.1/24"])
+    db = nb.db
+
+    def build(txn):
+        gw = [r for r in db.rows("Logical_Router") if r.name == "gw"][0]
+        for typ, ext, lip, lport, emac in (("snat", "", "30.0.0.0/24", None, None),
+                                           ("dnat", "172.16.0.9", "30.0.0.0/24", None, None),
+                                           ("dnat_and_snat", "fd00::1", "30.0.0.5", None, None),
+                                           ("dnat_and_snat", "172.16.0.8", "30.0.0.6",
+                                            "vmx", "not-a-mac"),
+                                           ("snat", "172.16.0.7", "30.0.0.0/24", None, None)):
+            n = txn.insert(db.tables["NAT"])
+            n.type, n.external_ip, n.logical_ip = typ, ext, lip
+            if lport:
+                n.logical_port, n.external_mac = [lport], [emac]
+            gw.addvalue("nat", n.uuid)
+        for prefix, nexthop, extra in (("1.2.3.4/99", "30.0.0.9", {}),
+                                       ("40.0.0.0/24", "fd00::9", {}),
+                                       ("41.0.0.0/24", "30.0.0.9", {"output_port": ["zz"]}),
+                                       ("42.0.0.0/24", "30.0.0.9", {"route_table": "t1"})):
+            rt = txn.insert(db.tables["Logical_Router_Static_Route"])
+            rt.ip_prefix, rt.nexthop = prefix, nexthop
+            for k, v in extra.items():
+                setattr(rt, k, v)
+            gw.addvalue("static_routes", rt.uuid)
+        for prio, match, action, hops, opts in (
+                (10, "ip4", "reroute", ["not-an-ip"], {}),
+                (11, "ip4", "reroute", ["99.9.9.9"], {}),
+                (12, "ip4", "allow", [], {"pkt_mark": "-5"}),
+                (13, "ip4 &&", "drop", [], {})):
+            pol = txn.insert(db.tables["Logical_Router_Policy"])
+            pol.priority, pol.match, pol.action, pol.nexthops = prio, match, action, hops
+            pol.options = opts
+            gw.addvalue("policies", pol.uuid)
+        lb = txn.insert(db.tables["Load_Balancer"])
+        lb.name, lb.protocol = "lbg", ["udp"]
+        lb.vips = {"garbage": "x", "30.0.0.100:53": "[fd00::1]:53",
+                   "30.0.0.101:53": "30.0.0.5:53,30.0.0.6:53"}
+        lb.options = {"affinity_timeout": "soon"}
+        gw.addvalue("load_balancer", lb.uuid)
+    db.transact(build)
+    db.run()
+    problems = Problems()
+    r = engine.compute(db, sb_core.SbView(), problems)
+    cols = {(t, c) for (t, _u, c, _r) in problems.current}
+    for want in (("NAT", "external_ip"), ("NAT", "logical_ip"), ("NAT", "external_mac"),
+                 ("Logical_Router_Static_Route", "ip_prefix"),
+                 ("Logical_Router_Static_Route", "nexthop"),
+                 ("Logical_Router_Static_Route", "output_port"),
+                 ("Logical_Router_Policy", "nexthops"), ("Logical_Router_Policy", "match"),
+                 ("Logical_Router_Policy", "options:pkt_mark"),
+                 ("Load_Balancer", "vips"), ("Logical_Router", "options:dnat_force_snat_ip"),
+                 ("Logical_Router", "options:lb_force_snat_ip"),
+                 ("Logical_Router_Port", "mac/networks")):
+        assert want in cols, (want, sorted(cols))
+    flows = {(f.stage.name, f.match, f.actions) for f in r.lflows
+             if f.datapaths and f.datapaths[0].name == "gw"}
+    # The good rows made it.
+    assert ("lr_out_snat", "ip && ip4.src == 30.0.0.0/24 && (!ct.trk || !ct.rpl)",
+            "ct_snat(172.16.0.7);") in flows
+    assert ("lr_in_dnat", "ip && ip4.dst == 172.16.0.9",
+            "flags.loopback = 1; ct_dnat(30.0.0.0/24);") not in flows
+    assert any(s == "lr_in_dnat" and "30.0.0.101" in m for s, m, a in flows)
+    assert any(s == "lr_in_ip_routing" and "42.0.0.0/24" in m for s, m, a in flows)
+    assert not any("1.2.3.4" in m or "40.0.0.0" in m or "41.0.0.0" in m
+                   for s, m, a in flows)
