@@ -152,6 +152,10 @@ def build_pkt_len(dp, ports, add, ctx):
     """Ingress 18/19 (and IP input 150): gateway_mtu enforcement."""
     for g in ports:
         mtu = gateway_mtu(dp, g)
+        text = g.options.get("gateway_mtu")
+        if text and not mtu and (g.cr_port is not None or dp.is_gw_router):
+            ctx.problems.report("Logical_Router_Port", g.uuid, "options:gateway_mtu",
+                                "'%s' is not a positive integer; ignored" % text)
         if not mtu:
             continue
         add(S.LR_IN_CHK_PKT_LEN, 50, "outport == %s" % q(g.name),

@@ -236,7 +236,8 @@ def test_garbage_router_rows_never_break_the_computation(dbs, nb):
                  ("Logical_Router_Policy", "options:pkt_mark"),
                  ("Load_Balancer", "vips"), ("Logical_Router", "options:dnat_force_snat_ip"),
                  ("Logical_Router", "options:lb_force_snat_ip"),
-                 ("Logical_Router_Port", "mac/networks")):
+                 ("Logical_Router_Port", "mac/networks"),
+                 ("Logical_Router_Port", "options:gateway_mtu")):
         assert want in cols, (want, sorted(cols))
     flows = {(f.stage.name, f.match, f.actions) for f in r.lflows
              if f.datapaths and f.datapaths[0].name == "gw"}
