@@ -54,6 +54,33 @@ class DpContext(Context):
         return self.ports.get(name)
 
 
+class LflowRow:
+    """The columns of a Logical_Flow row the translation reads, as plain
+    Python values."""
+    __slots__ = ("uuid", "dps", "tag", "pipeline", "table_id", "priority", "match",
+                 "actions", "controller_meter", "external_ids")
+
+    @classmethod
+    def of(cls, r):
+        x = cls()
+        x.uuid = r.uuid
+        d = value(r, "logical_datapath")
+        if d is not None:
+            x.dps = (d.uuid,)
+        else:
+            g = value(r, "logical_dp_group")
+            x.dps = tuple(dp.uuid for dp in g.datapaths) if g is not None else ()
+        x.tag = r.tags.get("in_out_port")
+        x.pipeline = r.pipeline
+        x.table_id = r.table_id
+        x.priority = r.priority
+        x.match = r.match
+        x.actions = r.actions
+        x.controller_meter = value(r, "controller_meter")
+        x.external_ids = dict(r.external_ids)
+        return x
+
+
 def cookie_of(uuid):
     return uuid.int >> 96
 
@@ -175,25 +202,17 @@ class Translator:
                              templates, resident, remote_vifs) for u in local}
         vif_sig = hash(remote_vifs)
         new_cache = {}
-        for lf in sb.rows("Logical_Flow"):
-            dps = []
-            d = value(lf, "logical_datapath")
-            if d is not None:
-                dps = [d]
-            else:
-                g = value(lf, "logical_dp_group")
-                if g is not None:
-                    dps = list(g.datapaths)
-            dps = [d for d in dps if d.uuid in local]
+        for lf in self._flow_rows(sb):
+            dps = [local[u] for u in lf.dps if u in local]
             if not dps:
                 continue
-            tag = lf.tags.get("in_out_port")
+            tag = lf.tag
             if tag and tag not in st.related:
                 continue
             pipeline = lf.pipeline
             table = (L.ingress_table(lf.table_id) if pipeline == "ingress"
                      else L.egress_table(lf.table_id))
-            ctrl_meter = value(lf, "controller_meter")
+            ctrl_meter = lf.controller_meter
             text_sig = (lf.match, lf.actions, lf.priority, lf.table_id, pipeline, ctrl_meter,
                         extra_sig(lf))
             pa = None
@@ -237,6 +256,25 @@ class Translator:
         all_meters.update(meter_table.meters)
         return (out, [g for gid, g in groups.groups.items() if gid in used_groups],
                 list(all_meters.values()))
+
+    def _flow_rows(self, sb):
+        """LflowRow for every Logical_Flow, kept current from the IDL's
+        change tracking (reading python-ovs rows is the slow part of a
+        recompute otherwise)."""
+        if getattr(self, "_rows_sb", None) is not sb:
+            self._rows_sb = sb
+            sb.take_changes()
+            self._rows = {r.uuid: LflowRow.of(r) for r in sb.rows("Logical_Flow")}
+            return self._rows.values()
+        ch = sb.take_changes()
+        if "Logical_DP_Group" in ch.tables:
+            self._rows = {r.uuid: LflowRow.of(r) for r in sb.rows("Logical_Flow")}
+            return self._rows.values()
+        for r in ch.deleted("Logical_Flow"):
+            self._rows.pop(r.uuid, None)
+        for r in ch.inserted("Logical_Flow") + ch.updated("Logical_Flow"):
+            self._rows[r.uuid] = LflowRow.of(r)
+        return self._rows.values()
 
     @staticmethod
     def _merge(flows, new):
