@@ -183,6 +183,9 @@ def _build_acl(dp, acl, pg, add, has_stateful, ctx):
             add(stage, prio, match, log + "next;", hint=acl)
             return
         lab = "reg0[13] = 1; reg3 = %d; " % label if label else ""
+        if label and acl.log and acl.action == "allow-related" and \
+                acl.options.get("log-related") == "true":
+            _log_related(acl, label, log, add)
         add(stage, prio, "reg0[7] == 1 && (%s)" % match,
             "reg0[1] = 1; " + lab + log + "next;", hint=acl)
         add(stage, prio, "reg0[8] == 1 && (%s)" % match,
@@ -209,6 +212,18 @@ def _build_acl(dp, acl, pg, add, has_stateful, ctx):
         add(stage, prio, m9, log + verdict, hint=acl)
         return
     ctx.problems.report("ACL", acl.uuid, "action", "unknown action '%s'" % acl.action)
+
+
+def _log_related(acl, label, log, add):
+    """options:log-related: log the replies and related traffic of the
+    connections the ACL allowed (identified by its label), in the other
+    direction's ACL stage, just above the flows that let them through."""
+    stage = S.LS_IN_ACL if acl.direction == "to-lport" else S.LS_OUT_ACL
+    for m in ("ct.est && !ct.rel && !ct.new && !ct.inv && ct.rpl && "
+              "ct_mark.blocked == 0",
+              "!ct.est && ct.rel && !ct.new && !ct.inv && ct_mark.blocked == 0"):
+        add(stage, 65533, "%s && ct_label.label == %d" % (m, label), log + "next;",
+            hint=acl)
 
 
 def build_qos(dp, add, ctx):

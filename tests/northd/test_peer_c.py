@@ -77,6 +77,11 @@ lsp-add sw5 par -- lsp-set-addresses par "00:00:00:00:05:07 60.0.0.7"
 lsp-add sw5 ch1 -- set logical_switch_port ch1 parent_name=par tag_request=100 -- lsp-set-addresses ch1 "00:00:00:00:05:08 60.0.0.8"
 lsp-add sw5 lpu -- lsp-set-type lpu localport -- lsp-set-addresses lpu "00:00:00:00:05:09 60.0.0.9"
 lrp-set-options r0-sw0 mcast_flood=true
+ls-add sw6 -- lsp-add sw6 z1 -- lsp-set-addresses z1 "00:00:00:00:06:01 70.0.0.1"
+--log --name=lr --label=77 acl-add sw6 to-lport 100 "tcp" allow-related
+--log --name=lr2 --label=78 acl-add sw6 from-lport 101 "udp" allow-related
+set acl lr options:log-related=true
+set acl lr2 options:log-related=true
 """
 
 DHCP_DNS = """
@@ -126,6 +131,7 @@ def test_switch_flows_match_c_northd(c_northd, ovsdb):
     py = {(dp.name, f.stage.name, f.priority, f.match, f.actions)
           for f in r.lflows for dp in f.datapaths if f.stage.dp_type == "ls"}
     assert len(c) > 500
+    assert any(f[0] == "sw6" and f[2] == 65533 for f in c)     # log-related
     missing = sorted(c - py)
     extra = sorted(py - c)
     assert not missing and not extra, "C only: %s\npyovn only: %s" % (
