@@ -577,3 +577,40 @@ def test_bfd_state_machine():
     assert s.state == bfd.DOWN
     with pytest.raises(Drop):           # addressed to another session
         b.receive(row, bfd.parse_control(bfd.control(bfd.UP, 3, 9, 78, 1, 1)), 0.3)
+
+
+# --- every handler on random packets: only Drop escapes ---------------------------
+
+HANDLER_ACTIONS = [
+    "arp { output; };", "nd_ns { output; };", "nd_na { output; };",
+    "nd_na_router { output; };", "icmp4 { output; };", "icmp6 { output; };",
+    "icmp4_error { output; };", "icmp6_error { output; };", "tcp_reset { output; };",
+    "sctp_abort { output; };", "reject { output; };", "icmp4.frag_mtu = 1400;",
+    "icmp6.frag_mtu = 1400;", "put_arp(inport, arp.spa, arp.sha);",
+    "put_nd(inport, nd.target, nd.tll);", DHCP_ACTION, DHCP6_ACTION,
+    "reg0[4] = dns_lookup();", "put_fdb(inport, eth.src);", "igmp;",
+    'reg0[5] = put_nd_ra_opts(addr_mode = "slaac", slla = 00:00:00:00:ff:01, '
+    'prefix = fd00::/64);',
+    'log(name="a", verdict=allow, severity=info);', "handle_bfd_msg();",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(HANDLER_ACTIONS),
+       st.one_of(st.binary(max_size=120),
+                 st.builds(lambda h, t: h + t,
+                           st.sampled_from([ping4()[:34], dhcp_request(1)[:42],
+                                            dhcp6(1, b"")[:62], _bfd_frame(b"")[:42]]),
+                           st.binary(max_size=300))))
+def test_fuzz_handlers(action, data):
+    from pyovn.controller.pinctrl.dispatch import HANDLERS
+    from pyovn.lang.actions import opcodes
+    from tests.pinctrl.helpers import Log, pin
+    from pyovn.controller.pinctrl import Pinctrl
+    pc = Pinctrl(Log(), sender=lambda m: m.encode(1))   # what is sent must encode
+    msg = pin(data, action)
+    opcode, payload = opcodes.split_userdata(msg.userdata)
+    try:
+        HANDLERS[opcode](pc, msg, payload)
+    except Drop:
+        pass

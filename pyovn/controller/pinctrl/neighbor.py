@@ -74,7 +74,15 @@ class Neighbors:
                 mb.timestamp = ts
                 n += 1
             return None if n else False
-        sb.transact(build)
+        try:
+            sb.transact(build)
+        except Exception:
+            # E.g. another chassis inserted the same (logical_port, ip) in
+            # the meantime (index violation): retry against the new replica.
+            for (dp, port, ip), mac in todo.items():
+                if len(self.pending) < MAX_PENDING:
+                    self.pending.setdefault((dp, port, ip), mac)
+            raise
         self.n_written += len(writes)
         return len(writes)
 
