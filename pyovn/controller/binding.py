@@ -137,7 +137,16 @@ def compute(sb, chassis_name, ifaces, hostname=None, alive=None, self_alive=True
         if bound is not None and bound.name != chassis_name:
             p.chassis = bound.name
         t = pb.type
-        if t in VIF_TYPES:
+        if t == "virtual":
+            # Bound where its current parent (virtual_parent, written by
+            # pinctrl's bind_vport) is; delivered through the parent's port.
+            vparent = value(pb, "virtual_parent")
+            piface = ifaces.get(vparent) if vparent else None
+            if piface is not None and piface[1]:
+                p.ofport = piface[1]
+                p.peer = vparent
+                st.claims[p.name] = "main"
+        elif t in VIF_TYPES:
             parent = value(pb, "parent_port")
             iface = ifaces.get(p.name)
             if parent:

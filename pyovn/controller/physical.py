@@ -135,7 +135,10 @@ def build(st, tunnels, zones, localnet_ofports, mcast_groups, vteps=()):
             _sf(L.LOG_DATAPATH, md), _sf(L.LOG_INPORT, p.key)]
         if p.type == "localport":
             acts.append(_sf(L.LOG_FLAGS, L.MLF_LOCALPORT, L.MLF_LOCALPORT))
-        add(Flow(L.PHY_TO_LOG, prio, m0, tuple(acts) + (Resubmit(table=L.LOG_INGRESS_PIPELINE),)))
+        if p.type != "virtual":
+            # (a virtual port's packets enter as its parent's)
+            add(Flow(L.PHY_TO_LOG, prio, m0,
+                     tuple(acts) + (Resubmit(table=L.LOG_INGRESS_PIPELINE),)))
         # table 40: local output
         add(Flow(L.LOCAL_OUTPUT, P_PORT, m,
                  tuple(_zone_loads(zone, dpz(p.dp))) + (Resubmit(table=L.CHECK_LOOPBACK),)))

@@ -92,3 +92,28 @@ def test_localnet_between_chassis(sandbox_factory):
     assert plain and all("geneve" not in p.summary() for p in plain)
     sb.inject("vif3", icmp(3, 1, seq=2))
     sb.wait_received("vif1", match=is_icmp_seq(2))
+
+
+def test_virtual_port_follows_its_parent(sandbox_factory):
+    """A virtual port is bound where pinctrl's bind_vport saw its IP
+    (virtual_parent); traffic to it goes to that parent's VIF."""
+    sb = sandbox_factory(chassis=3, northd="c", controller="py")
+    switch(sb, "sw0", [1, 2, 3])
+    nbctl(sb, "lsp-add", "sw0", "vip", "--", "lsp-set-type", "vip", "virtual", "--",
+          "lsp-set-addresses", "vip", "50:54:00:00:00:0a 10.0.0.10", "--",
+          "lsp-set-options", "vip", "virtual-ip=10.0.0.10", "virtual-parents=p1,p2")
+    for i in (1, 2, 3):
+        sb.add_vif("hv%d" % i, "vif%d" % i, "p%d" % i)
+        sb.wait_port_up("p%d" % i)
+    nbctl(sb, "--wait=hv", "sync")
+    # p2 (hv2) announces the virtual IP: gratuitous ARP from the VIP MAC.
+    sb.inject("vif2", "eth(src=50:54:00:00:00:0a,dst=ff:ff:ff:ff:ff:ff)/"
+              "arp(op=1,sha=50:54:00:00:00:0a,spa=10.0.0.10,tpa=10.0.0.10)")
+    db = sb.sb_db()
+    db.wait_until(lambda d: [pb for pb in d.rows("Port_Binding") if pb.logical_port == "vip"
+                             and pb.chassis and pb.chassis[0].name == "hv2"], timeout=20)
+    nbctl(sb, "--wait=hv", "sync")
+    sb.inject("vif3", "eth(src=%s,dst=50:54:00:00:00:0a)/ip4(src=%s,dst=10.0.0.10)/"
+              "icmp4(type=8,id=7,seq=1)" % (MAC % 3, IP % 3))
+    sb.wait_received("vif2", match=is_icmp_seq(1))
+    assert 1 not in _seqs(sb.received("vif1"))
