@@ -7,6 +7,7 @@ fails closed: it becomes a drop of everything in its direction on its port
 group (or switch) at its priority, and both are logged once.
 """
 
+from pyovn.northd import copp as copp_mod
 from pyovn.northd import validate
 from pyovn.northd.model import opt
 from pyovn.northd.stages import S
@@ -193,12 +194,14 @@ def _build_acl(dp, acl, pg, add, has_stateful, ctx):
         return
     if acl.action in ("drop", "reject"):
         log = _log(acl, acl.action, ctx)
+        meter = None
         if acl.action == "reject":
             verdict = _reject(stage)
+            meter = copp_mod.meter(dp, ctx, "reject")
         else:
             verdict = "/* drop */"
         if not has_stateful:
-            add(stage, prio, match, log + verdict, hint=acl)
+            add(stage, prio, match, log + verdict, hint=acl, meter=meter)
             return
         if acl.action == "reject":
             m10 = "(reg0[10] == 1) && %s" % match
@@ -208,8 +211,8 @@ def _build_acl(dp, acl, pg, add, has_stateful, ctx):
             m10 = "reg0[10] == 1 && (%s)" % match
             m9 = "reg0[9] == 1 && (%s)" % match
             a10 = "ct_commit { ct_mark.blocked = 1; }; " + log + verdict
-        add(stage, prio, m10, a10, hint=acl)
-        add(stage, prio, m9, log + verdict, hint=acl)
+        add(stage, prio, m10, a10, hint=acl, meter=meter)
+        add(stage, prio, m9, log + verdict, hint=acl, meter=meter)
         return
     ctx.problems.report("ACL", acl.uuid, "action", "unknown action '%s'" % acl.action)
 

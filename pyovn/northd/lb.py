@@ -4,6 +4,7 @@ with affinity, reject on empty backends, and hairpinning."""
 
 import ipaddress
 
+from pyovn.northd import copp as copp_mod
 from pyovn.northd.model import opt
 from pyovn.northd.stages import S
 
@@ -154,10 +155,10 @@ def build(dp, add, ctx):
                 add(S.LS_IN_LB, prio, match,
                     "reg0 = 0; reject { outport <-> inport; "
                     "next(pipeline=egress,table=%d);};" % S.LS_OUT_QOS_MARK.table,
-                    hint=lb)
+                    hint=lb, meter=copp_mod.meter(dp, ctx, "reject"))
             else:
                 if ctx.options.get("controller_event") == "true":
-                    _empty_lb_event(vip, add, ctx)
+                    _empty_lb_event(dp, vip, add, ctx)
                 add(S.LS_IN_LB, prio, match, "drop;", hint=lb)
             continue
         hash_fields = lb.selection_fields if hasattr(lb, "selection_fields") else []
@@ -257,13 +258,14 @@ def build_svc_arp(dp, add, ctx, src_ips):
                 "output; };" % (mac, src, src, mac))
 
 
-def _empty_lb_event(vip, add, ctx):
+def _empty_lb_event(dp, vip, add, ctx):
     """Pre-LB priority 130: tell ovn-controller (controller_event) that a
     VIP without backends was hit."""
     match = "%s.dst == %s" % (vip.v, vip.ip)
     if vip.port is not None:
         match += " && %s && %s.dst == %d" % (vip.proto, vip.proto, vip.port)
-    meter = "event-elb" if "event-elb" in ctx.meters else None
+    meter = copp_mod.meter(dp, ctx, "event-elb") or \
+        ("event-elb" if "event-elb" in ctx.meters else None)
     add(S.LS_IN_PRE_LB, 130, match,
         'trigger_event(event = "empty_lb_backends", vip = "%s", protocol = "%s", '
         'load_balancer = "%s");' % (vip.key, vip.proto, vip.lb.uuid), hint=vip.lb,

@@ -7,6 +7,7 @@ lflow.LflowTable).  ACLs, QoS and load balancers live in acl.py and lb.py.
 
 from pyovn.northd import acl as acl_mod
 from pyovn.northd import addresses as addr
+from pyovn.northd import copp as copp_mod
 from pyovn.northd import lb as lb_mod
 from pyovn.northd import mcast as mcast_mod
 from pyovn.northd import lr_model
@@ -316,12 +317,13 @@ def _dhcpv4_flows(dp, p, a, add, ctx):
     action = "reg0[3] = put_dhcp_opts(offerip = %s, %s); next;" % (ip, body)
     for inport, post in _dhcp_inports(dp, p):
         pre = 'inport == %s && eth.src == %s' % (q(inport), a.mac)
+        meter = copp_mod.meter(dp, ctx, "dhcpv4-opts")
         add(S.LS_IN_DHCP_OPTIONS, 100, pre + " && ip4.src == 0.0.0.0 && "
             "ip4.dst == 255.255.255.255 && udp.src == 68 && udp.dst == 67" + post, action,
-            hint=p.row)
+            hint=p.row, meter=meter)
         add(S.LS_IN_DHCP_OPTIONS, 100, pre + " && ip4.src == %s && "
             "ip4.dst == {%s, 255.255.255.255} && udp.src == 68 && udp.dst == 67"
-            % (ip, server_id) + post, action, hint=p.row)
+            % (ip, server_id) + post, action, hint=p.row, meter=meter)
         add(S.LS_IN_DHCP_RESPONSE, 100, pre + " && ip4 && udp.src == 68 && "
             "udp.dst == 67 && reg0[3]" + post,
             "eth.dst = eth.src; eth.src = %s; ip4.src = %s; udp.src = 67; udp.dst = 68; "
@@ -366,7 +368,8 @@ def _dhcpv6_flows(dp, p, a, add, ctx):
     for inport, post in _dhcp_inports(dp, p):
         match = ('inport == %s && eth.src == %s && ip6.dst == ff02::1:2 && '
                  'udp.src == 546 && udp.dst == 547' % (q(inport), a.mac))
-        add(S.LS_IN_DHCP_OPTIONS, 100, match + post, action, hint=p.row)
+        add(S.LS_IN_DHCP_OPTIONS, 100, match + post, action, hint=p.row,
+            meter=copp_mod.meter(dp, ctx, "dhcpv6-opts"))
         add(S.LS_IN_DHCP_RESPONSE, 100, match + " && reg0[3]" + post,
             "eth.dst = eth.src; eth.src = %s; ip6.dst = ip6.src; ip6.src = %s; "
             "udp.src = 547; udp.dst = 546; outport = inport; flags.loopback = 1; "
@@ -383,7 +386,8 @@ def build_dns(dp, add, ctx):
     add(S.LS_IN_DNS_RESPONSE, 0, "1", "next;")
     if not dp_has_dns(dp):
         return
-    add(S.LS_IN_DNS_LOOKUP, 100, "udp.dst == 53", "reg0[4] = dns_lookup(); next;")
+    add(S.LS_IN_DNS_LOOKUP, 100, "udp.dst == 53", "reg0[4] = dns_lookup(); next;",
+        meter=copp_mod.meter(dp, ctx, "dns"))
     for v in ("ip4", "ip6"):
         add(S.LS_IN_DNS_RESPONSE, 100, "udp.dst == 53 && reg0[4]",
             "eth.dst <-> eth.src; %s.src <-> %s.dst; udp.dst = udp.src; udp.src = 53; "
@@ -423,11 +427,11 @@ def _external_port_flows(dp, p, rp, rnets, add):
 def build_l2(model, dp, ports, add, ctx):
     stage = S.LS_IN_L2_LKUP
     add(stage, 110, "eth.dst == $svc_monitor_mac && (tcp || icmp || icmp6)",
-        "handle_svc_check(inport);")
+        "handle_svc_check(inport);", meter=copp_mod.meter(dp, ctx, "svc-monitor"))
     mcast_snoop = dp.other_config.get("mcast_snoop") == "true"
     if mcast_snoop:
-        add(stage, 100, "igmp", "igmp;")
-        add(stage, 100, "mldv1 || mldv2", "igmp;")
+        add(stage, 100, "igmp", "igmp;", meter=copp_mod.meter(dp, ctx, "igmp"))
+        add(stage, 100, "mldv1 || mldv2", "igmp;", meter=copp_mod.meter(dp, ctx, "igmp"))
         add(stage, 85, "ip4.mcast && ip4.dst == 224.0.0.0/24",
             'outport = "%s"; output;' % MC_FLOOD_L2)
         add(stage, 85, "ip6.mcast_flood", 'outport = "%s"; output;' % MC_FLOOD)

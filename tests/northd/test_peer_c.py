@@ -82,6 +82,10 @@ ls-add sw6 -- lsp-add sw6 z1 -- lsp-set-addresses z1 "00:00:00:00:06:01 70.0.0.1
 --log --name=lr2 --label=78 acl-add sw6 from-lport 101 "udp" allow-related
 set acl lr options:log-related=true
 set acl lr2 options:log-related=true
+meter-add mc drop 100 pktps
+copp-add cp1 dhcpv4-opts mc -- copp-add cp1 dns mc -- copp-add cp1 reject mc -- copp-add cp1 svc-monitor mc -- copp-add cp1 event-elb mc -- copp-add cp1 igmp mc
+ls-copp-add cp1 sw1
+ls-copp-add cp1 sw2
 """
 
 DHCP_DNS = """
@@ -134,6 +138,13 @@ def test_switch_flows_match_c_northd(c_northd, ovsdb):
     assert any(f[0] == "sw6" and f[2] == 65533 for f in c)     # log-related
     missing = sorted(c - py)
     extra = sorted(py - c)
+    # Control plane protection meters on the same flows.
+    cm_c = {(f.external_ids.get("stage-name"), f.match, f.actions, f.controller_meter[0])
+            for f in sbc.rows("Logical_Flow") if f.controller_meter
+            and f.external_ids.get("stage-name", "").startswith("ls_")}
+    cm_py = {(f.stage.name, f.match, f.actions, f.meter) for f in r.lflows
+             if f.meter and f.stage.dp_type == "ls"}
+    assert cm_c and cm_c == cm_py
     assert not missing and not extra, "C only: %s\npyovn only: %s" % (
         "\n".join(map(str, missing[:20])), "\n".join(map(str, extra[:20])))
     # Same per-stage counts and the same SB core shapes.
