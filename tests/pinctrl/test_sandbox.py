@@ -400,3 +400,39 @@ def test_dhcpv6_solicit_gets_advertise(env):
     assert ia_addr[:16] == ipaddress.IPv6Address("fd00::1").packed     # the port's address
     assert opts[2] == b"\0\3\0\1" + P.mac_bytes("00:00:00:00:10:02")
     assert opts[23] == ipaddress.IPv6Address("fd00::53").packed and opts[24] == b"\3ovn\3org\0"
+
+
+def test_garp_for_nat_addresses_of_gateway_port(sandbox_factory):
+    sb = sandbox_factory(chassis=2, northd="c", controller="py")
+    gw = "00:00:00:00:ee:01"
+    nbctl(sb, "ls-add", "pub",
+          "--", "lsp-add", "pub", "ln-pub", "--", "lsp-set-type", "ln-pub", "localnet",
+          "--", "lsp-set-addresses", "ln-pub", "unknown",
+          "--", "lsp-set-options", "ln-pub", "network_name=physnet1",
+          "--", "lr-add", "lr0",
+          "--", "lrp-add", "lr0", "lrp-pub", gw, "172.16.0.1/24",
+          "--", "lrp-set-gateway-chassis", "lrp-pub", sb.chassis_names()[0], "20",
+          "--", "lsp-add", "pub", "pub-lr0", "--", "lsp-set-type", "pub-lr0", "router",
+          "--", "lsp-set-addresses", "pub-lr0", "router",
+          "--", "lsp-set-options", "pub-lr0", "router-port=lrp-pub", "nat-addresses=router",
+          "--", "lrp-add", "lr0", "lrp-in", "00:00:00:00:ee:02", "10.9.0.1/24",
+          "--", "ls-add", "in", "--", "lsp-add", "in", "in-lr0",
+          "--", "lsp-set-type", "in-lr0", "router", "--", "lsp-set-addresses", "in-lr0", "router",
+          "--", "lsp-set-options", "in-lr0", "router-port=lrp-in",
+          "--", "lsp-add", "in", "vm", "--", "lsp-set-addresses", "vm", "50:54:00:00:09:01 10.9.0.5",
+          "--", "lr-nat-add", "lr0", "dnat_and_snat", "172.16.0.50", "10.9.0.5")
+    sb.add_vif(sb.chassis_names()[1], "vifvm", "vm")
+    sb.wait_port_up("vm")
+    nbctl(sb, "--wait=hv", "sync")
+
+    def garps(chassis, ip):
+        return [p for p in sb.underlay(chassis) if p.get("arp.op") == 1
+                and p.get("arp.spa") == ip and p.get("arp.tpa") == ip]
+    # The active gateway chassis announces the router port's and the NAT address.
+    hv1 = sb.chassis_names()[0]
+    for ip in ("172.16.0.1", "172.16.0.50"):
+        p = proc.wait_for(lambda: garps(hv1, ip), 10, what="GARP for %s" % ip)[0]
+        assert p["arp.sha"] == gw and p["eth.dst"] == "ff:ff:ff:ff:ff:ff"
+    # The standby chassis (its pub datapath is local through the router) stays quiet.
+    nbctl(sb, "--wait=hv", "sync")
+    assert garps(sb.chassis_names()[1], "172.16.0.50") == []
