@@ -63,7 +63,7 @@ def _ports(dp):
 
 
 def build_router(model, dp, t, ctx):
-    add = lambda *a, **kw: t.add(dp, *a, **kw)
+    add = functools.partial(t.add, dp)   # keeps the caller as the flow source
     ports = _ports(dp)
     # A disabled port admits and delivers nothing; its other flows stay
     # (as in 23.03), they are unreachable without admission.

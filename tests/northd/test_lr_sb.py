@@ -250,3 +250,14 @@ def test_garbage_router_rows_never_break_the_computation(dbs, nb):
     assert any(s == "lr_in_ip_routing" and "42.0.0.0/24" in m for s, m, a in flows)
     assert not any("1.2.3.4" in m or "40.0.0.0" in m or "41.0.0.0" in m
                    for s, m, a in flows)
+
+
+def test_router_flows_name_their_builder(dbs, nb):
+    """external_ids:source of a router flow names the line that built it
+    (not a shared helper), as 23.03's northd.c:<line> does."""
+    _base(nb)
+    nb.db.run()
+    r = engine.compute(nb.db, sb_core.SbView(), Problems())
+    sources = {f.source for f in r.lflows if f.stage.dp_type == "lr"}
+    assert len(sources) > 20
+    assert all(s.startswith(("lr_pipeline.py:", "lr_nat.py:")) for s in sources), sources
