@@ -5,6 +5,8 @@ iteration of work (recompute, write SB, feed status back to NB).
     while ...: nd.run(); nd.wait(poller); poller.block()
 """
 
+import time
+
 import ovs.db.idl
 
 from pyovn.db.idl import Database, Transaction
@@ -16,6 +18,7 @@ from pyovn.northd.log import Problems, vlog
 from pyovn.northd.model import opt
 
 LOCK_NAME = "ovn_northd"
+RETRY_INTERVAL = 2            # seconds before a failed iteration is retried
 
 # NB columns northd itself writes: their changes need no recompute.
 NB_OWN_COLUMNS = {
@@ -42,6 +45,7 @@ class Northd:
         self.force = True
         self.seen_seqnos = None
         self.written_nb_options = None
+        self.retry_at = None
         self.last_nb_cfg = None
         self.had_lock = False
         self.last_result = None
@@ -106,15 +110,20 @@ class Northd:
             self.had_lock = has_lock
             self.dirty = True
             self.force = True
+        if self.retry_at is not None and time.monotonic() >= self.retry_at:
+            self.retry_at = None
+            self.dirty = True
         if not self.dirty or not self._ready():
             return False
         self.dirty = False
         try:
             self.iterate()
-        except Exception as e:  # keep serving; log, recompute on the next change
-            self.last_error = str(e)
+        except Exception as e:  # keep serving: log, retry in a while (or sooner
+            self.last_error = str(e)    # on the next change)
             self.force = True
-            vlog.exception("northd iteration failed: %s" % e)
+            self.retry_at = time.monotonic() + RETRY_INTERVAL
+            vlog.exception("northd iteration failed (retrying in %ds): %s"
+                           % (RETRY_INTERVAL, e))
         return True
 
     def _classify(self, nb_changes, sb_changes):
