@@ -11,6 +11,7 @@ figure for the same size.  Progress goes to stderr.  See docs/bench.md.
 """
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -70,6 +71,8 @@ def arg_parser():
                     "small 60, medium 600, large 1800)")
     ap.add_argument("--reference", default=report.REFERENCE,
                     help="C results file for the reference column")
+    ap.add_argument("--json", metavar="FILE",
+                    help="also write the results as JSON to FILE")
     ap.add_argument("--keep", action="store_true",
                     help="keep the run directory (databases, logs)")
     return ap
@@ -157,7 +160,25 @@ def main(argv=None):
         else:
             shutil.rmtree(root, ignore_errors=True)
     print(report.render(run))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(to_json(run), f, indent=1, sort_keys=True)
     return 0
+
+
+def to_json(run):
+    """RUN with its measurements as plain values ({"median", "min",
+    "max", "values"} for each metric)."""
+    def stat(s):
+        return {"median": s.median, "min": min(s.values) if s.values else None,
+                "max": max(s.values) if s.values else None, "values": s.values}
+    out = {k: v for k, v in run.items() if k not in ("results", "client_only", "reference")}
+    out["results"] = {impl: {"metrics": {k: stat(v) for k, v in r.metrics.items()},
+                             "sb_counts": r.sb_counts, "lflow_stages": r.lflow_stages,
+                             "northd_ok": r.northd_ok, "notes": r.notes}
+                      for impl, r in run["results"].items()}
+    out["client_only"] = {"%s/%s" % key: stat(v) for key, v in run["client_only"].items()}
+    return out
 
 
 if __name__ == "__main__":

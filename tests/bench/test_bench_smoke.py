@@ -3,6 +3,7 @@ ovn-northd only, no hypervisor, one repetition.  Checks what the harness
 prints and that the NB populate wrote the documented rows; no timings are
 asserted."""
 
+import json
 import os
 import re
 import shutil
@@ -49,12 +50,13 @@ def section(t, prefix):
 
 @pytest.mark.peer
 @needs_c
-def test_run_small_custom_size_with_c_northd():
+def test_run_small_custom_size_with_c_northd(tmp_path):
     s, p = 3, 2
+    out_json = tmp_path / "results.json"
     r = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "run.py"),
                         "--size", "%dx%d" % (s, p), "--northd", "c", "--skip-hv",
-                        "--reps", "1"], capture_output=True, text=True, timeout=120,
-                       cwd=ROOT)
+                        "--reps", "1", "--json", str(out_json)],
+                       capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     t = tables(r.stdout)
 
@@ -81,7 +83,16 @@ def test_run_small_custom_size_with_c_northd():
     stages = section(t, "Logical_Flow per stage")
     assert int(stages["**total**"][1]) == n_flows
     assert int(stages["ingress/08/ls_in_acl"][1]) > 0
-    assert "Logical_Flow per stage" in r.stdout
+
+    # The JSON has the same figures, and nothing for the northd not run.
+    data = json.loads(out_json.read_text())
+    assert set(data["results"]) == {"c"}
+    assert data["topology"] == documented(s, p, 2)
+    c = data["results"]["c"]
+    assert c["northd_ok"] is True
+    assert c["sb_counts"]["Logical_Flow"] == n_flows
+    assert sum(c["lflow_stages"].values()) == n_flows
+    assert c["metrics"]["cold_s"]["values"] and c["metrics"]["cold_s"]["median"] > 0
 
 
 @pytest.mark.peer
