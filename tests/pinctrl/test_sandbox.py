@@ -436,3 +436,55 @@ def test_garp_for_nat_addresses_of_gateway_port(sandbox_factory):
     # The standby chassis (its pub datapath is local through the router) stays quiet.
     nbctl(sb, "--wait=hv", "sync")
     assert garps(sb.chassis_names()[1], "172.16.0.50") == []
+
+
+def test_ipv6_prefix_delegation(sandbox_factory):
+    from pyovn.controller.pinctrl import dhcp, pd, pkt as P
+    from tests.pinctrl.test_units import opt6
+    sb = sandbox_factory(chassis=2, northd="c", controller="py")
+    hv1 = sb.chassis_names()[0]
+    rmac = "00:00:00:00:dd:01"
+    nbctl(sb, "lr-add", "gw", "--", "set", "Logical_Router", "gw", "options:chassis=%s" % hv1,
+          "--", "lrp-add", "gw", "lrp-up", rmac, "2001:db8::1/64",
+          "--", "set", "Logical_Router_Port", "lrp-up", "options:prefix_delegation=true",
+          "--", "ls-add", "up",
+          "--", "lsp-add", "up", "up-gw", "--", "lsp-set-type", "up-gw", "router",
+          "--", "lsp-set-addresses", "up-gw", "router",
+          "--", "lsp-set-options", "up-gw", "router-port=lrp-up",
+          "--", "lsp-add", "up", "srv", "--", "lsp-set-addresses", "srv", "unknown")
+    sb.add_vif(hv1, "vifsrv", "srv")
+    sb.wait_port_up("srv")
+    nbctl(sb, "--wait=hv", "sync")
+
+    def msgs(mtype):
+        out = []
+        for p in sb.received("vifsrv"):
+            if p.get("udp.dst") == 547:
+                _, _, body = P.udp_payload(P.parse(p.data))
+                if body[0] == mtype:
+                    out.append(body)
+        return out
+    sol = proc.wait_for(lambda: msgs(pd.SOLICIT), 15, what="PD SOLICIT")[0]
+    xid = sol[1:4]
+    assert 25 in dict(dhcp.parse_v6_options(sol[4:], request=False))      # IA_PD
+    srv_mac = "50:54:00:00:0d:01"
+    srv_ip = ipaddress.IPv6Address("fe80::5254:ff:fe00:d01").packed
+    r_lla = pd.lla(P.mac_bytes(rmac))
+    prefix = ipaddress.IPv6Address("2001:db8:42::").packed
+    duid = b"\0\3\0\1" + P.mac_bytes(srv_mac)
+
+    def server_msg(mtype, xid):
+        ia = opt6(25, struct.pack("!III", 1, 1800, 2880) +
+                  opt6(26, struct.pack("!IIB", 3600, 7200, 48) + prefix))
+        body = bytes([mtype]) + xid + opt6(2, duid) + ia
+        return P.eth(P.mac_bytes(rmac), P.mac_bytes(srv_mac), P.ETH_IP6,
+                     P.ip6(srv_ip, r_lla, P.PROTO_UDP, P.udp(6, srv_ip, r_lla, 547, 546, body), 255))
+    sb.inject("vifsrv", server_msg(pd.ADVERTISE, xid))
+    req = proc.wait_for(lambda: msgs(pd.REQUEST), 10, what="PD REQUEST")[0]
+    sb.inject("vifsrv", server_msg(pd.REPLY, req[1:4]))
+
+    def pd_list():
+        return sbctl(sb, "--bare", "--columns=options", "find", "Port_Binding",
+                     "logical_port=lrp-up")
+    proc.wait_for(lambda: "ipv6_ra_pd_list" in pd_list(), 10, what="ipv6_ra_pd_list")
+    assert "1:2001:db8:42::/48" in pd_list()

@@ -592,6 +592,7 @@ HANDLER_ACTIONS = [
     'reg0[5] = put_nd_ra_opts(addr_mode = "slaac", slla = 00:00:00:00:ff:01, '
     'prefix = fd00::/64);',
     'log(name="a", verdict=allow, severity=info);', "handle_bfd_msg();",
+    "handle_dhcpv6_reply;",
 ]
 
 
@@ -614,3 +615,20 @@ def test_fuzz_handlers(action, data):
         HANDLERS[opcode](pc, msg, payload)
     except Drop:
         pass
+
+
+def test_prefix_delegation_parsing():
+    from pyovn.controller.pinctrl import pd
+    with pytest.raises(Drop):
+        pd.parse_ia_pd(b"\0" * 8)                                     # IA_PD too short
+    with pytest.raises(Drop):                                         # IA Prefix too short
+        pd.parse_ia_pd(struct.pack("!III", 1, 0, 0) + opt6(26, b"\0" * 10))
+    pfx = ipaddress.IPv6Address("2001:db8:42::").packed
+    iaid, t1, t2, out = pd.parse_ia_pd(struct.pack("!III", 1, 10, 20) +
+                                       opt6(26, struct.pack("!IIB", 30, 60, 48) + pfx))
+    assert (iaid, t1, t2, out) == (1, 10, 20, [(pfx, 48, 30, 60)])
+    c = pd.PrefixDelegation()
+    with pytest.raises(Drop):                     # nobody asked
+        c.receive("lrp", pd.ADVERTISE, b"abc", [], 0.0)
+    assert pd.lla(P.mac_bytes("00:00:00:00:dd:01")) == \
+        ipaddress.IPv6Address("fe80::200:ff:fe00:dd01").packed

@@ -4,7 +4,7 @@ logging of dropped packet-ins."""
 import time
 
 from pyovn.controller.pinctrl import (acl_log, bfd, dhcp, dns, events, fdb, garp, generate,
-                                     igmp, neighbor, ra, svc_monitor)
+                                     igmp, neighbor, pd, ra, svc_monitor)
 from pyovn.controller.pinctrl.pkt import Drop
 from pyovn.lang.actions import opcodes as OP
 
@@ -57,6 +57,7 @@ HANDLERS = {
     OP.HANDLE_SVC_CHECK: svc_monitor.handle_svc_check,
     OP.IGMP: igmp.handle_igmp,
     OP.BFD_MSG: bfd.handle_bfd_msg,
+    OP.DHCP6_SERVER: pd.handle_dhcpv6_reply,
 }
 
 
@@ -74,6 +75,7 @@ class Pinctrl:
         self.svc = svc_monitor.Monitors()
         self.igmp = igmp.Snooping()
         self.bfd = bfd.Bfd()
+        self.pd = pd.PrefixDelegation()
         self.warned = set()
         self.acl_rl = RateLimit(rate=20.0, burst=100)
         self.acl_lines = []            # the last ACL log lines (appctl, tests)
@@ -212,6 +214,13 @@ class Pinctrl:
             if self.rl.allow():
                 self.vlog.warn("pinctrl: BFD failed: %s: %s" % (type(e).__name__, e))
 
+        try:
+            self.pd.run(self, sb, st)
+        except Exception as e:
+            if self.rl.allow():
+                self.vlog.warn("pinctrl: prefix delegation failed: %s: %s"
+                               % (type(e).__name__, e))
+
     def warn_once(self, text):
         if text not in self.warned:
             self.warned.add(text)
@@ -220,7 +229,7 @@ class Pinctrl:
     def wait(self, poller):
         if self.neighbors.pending or self.fdb.pending or self.events.pending or self.vports:
             poller.immediate_wake()
-        if self.svc.mons:
+        if self.svc.mons or self.pd.clients:
             poller.timer_wait(500)
         if self.igmp.dirty:
             poller.immediate_wake()
