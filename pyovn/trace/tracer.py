@@ -447,17 +447,14 @@ class Tracer:
         if isinstance(a, act_ct._CtNatBase):
             # ovn-trace(8): ct_dnat/ct_snat without an address leave the
             # packet unchanged (no NAT state known); with one they NAT.
-            # As ovn-trace 23.03: only an un-SNAT lookup (ct_snat without
-            # an address) takes the next --ct flags; the _in_czone forms
-            # are labelled "ct_Xnatin_czone" as it prints them.
+            # Each is a conntrack recirculation in the datapath, so each
+            # takes the next --ct flags.  Labels as ovn-trace 23.03 prints
+            # them ("ct_Xnatin_czone"; only an un-SNAT lookup is marked
+            # as using the default).
             kind = "dnat" if a.nat_kind == "dst" else "snat"
-            dflt = ""
-            if kind == "snat" and not a.ip:
-                bits, default = self._next_ct()
-                if default:
-                    dflt = " /* default (use --ct to customize) */"
-            else:
-                bits = mf.get("ct_state")
+            bits, default = self._next_ct()
+            dflt = (" /* default (use --ct to customize) */"
+                    if default and kind == "snat" and not a.ip else "")
             label = ("ct_%sin_czone" % kind) if a.czone else "ct_" + kind
             if a.ip:
                 field = ("ip4." if ":" not in a.ip else "ip6.") + a.nat_kind

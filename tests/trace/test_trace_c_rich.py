@@ -147,3 +147,28 @@ def test_mac_binding_and_fdb_from_the_sb(c_rich):
     assert "outport = get_fdb(eth.dst);" in text and "_MC_unknown" not in text
     out = ours(fresh, ["--minimal", flow])
     assert "eth.dst = 00:00:00:00:aa:60;" in out and 'output("ln-public");' in out
+
+
+GRID_SRC = [("vm1", "50:54:00:00:00:01", "10.0.0.3"), ("vm3", "50:54:00:00:00:03", "20.0.0.3"),
+            ("ln-public", "00:00:00:00:aa:01", "172.168.0.50")]
+GRID_DMAC = {"vm1": "00:00:00:00:ff:01", "vm3": "00:00:00:00:ff:02",
+             "ln-public": "00:00:20:20:12:13"}
+GRID_DST = ["10.0.0.4", "20.0.0.3", "172.168.0.110", "10.0.0.100", "30.0.0.1", "8.8.8.8"]
+
+
+@pytest.mark.parametrize("ct", [[], ["--ct=new"] * 4], ids=["est", "new"])
+@pytest.mark.parametrize("src", GRID_SRC, ids=[s[0] for s in GRID_SRC])
+def test_grid_same_outputs(c_rich, src, ct):
+    """Every source to every kind of destination (switch, other subnet, NAT,
+    VIP, gateway router network, outside), established and new: the same
+    output ports as C ovn-trace."""
+    _, sb, view = c_rich
+    port, mac, ip = src
+    for dst in GRID_DST:
+        for l4 in ("tcp.dst == 22", "udp.dst == 53"):
+            flow = ('inport == "%s" && eth.src == %s && eth.dst == %s && ip4.src == %s '
+                    '&& ip4.dst == %s && ip.ttl == 64 && %s'
+                    % (port, mac, GRID_DMAC[port], ip, dst, l4))
+            argv = ["--minimal"] + ct + [flow]
+            assert (_minimal_verdicts(ours(view, argv))[0]
+                    == _minimal_verdicts(theirs(sb, argv))[0]), flow
