@@ -9,6 +9,9 @@ from pyovn.controller.pinctrl.pkt import Drop
 from pyovn.lang.actions import opcodes as OP
 
 
+PERIODIC_MIN = 0.05
+
+
 class RateLimit:
     """At most BURST messages, then RATE per second (token bucket), as OVS's
     vlog rate limiting; the number suppressed is reported with the next
@@ -84,6 +87,7 @@ class Pinctrl:
         self.stats = {}                # opcode name -> packet-ins handled
         self.drops = 0
         self._pb_index = None
+        self._next_periodic = 0.0
         self._pb_seqno = None
 
     # -- context -----------------------------------------------------------
@@ -181,6 +185,12 @@ class Pinctrl:
         ofc = getattr(self.ctl, "ofc", None)
         if st is None or ofc is None or not ofc.is_connected():
             return
+        # The periodic work scans southbound tables: at most every 50 ms
+        # (a burst of packet-ins wakes the loop far more often).
+        now = time.monotonic()
+        if now < self._next_periodic:
+            return
+        self._next_periodic = now + PERIODIC_MIN
         try:
             self.ra.run(self, sb, st.local_dps)
         except Exception as e:
@@ -233,7 +243,8 @@ class Pinctrl:
             poller.timer_wait(500)
         if self.igmp.dirty:
             poller.immediate_wake()
+        floor = max(0.0, self._next_periodic - time.monotonic())
         for t in (self.ra.timeout(), self.garp.timeout(), self.igmp.timeout(),
                   self.bfd.timeout()):
             if t is not None:
-                poller.timer_wait(int(t * 1000) + 1)
+                poller.timer_wait(int(max(t, floor) * 1000) + 1)
