@@ -488,3 +488,8 @@ def test_ipv6_prefix_delegation(sandbox_factory):
                      "logical_port=lrp-up")
     proc.wait_for(lambda: "ipv6_ra_pd_list" in pd_list(), 10, what="ipv6_ra_pd_list")
     assert "1:2001:db8:42::/48" in pd_list()
+    # Failover (hv2 gets the higher priority): hv2 now announces the addresses.
+    hv2 = sb.chassis_names()[1]
+    nbctl(sb, "lrp-set-gateway-chassis", "lrp-pub", hv2, "30")
+    p = proc.wait_for(lambda: garps(hv2, "172.16.0.50"), 15, what="GARP from the new gateway")[0]
+    assert p["arp.sha"] == gw
