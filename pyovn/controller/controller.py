@@ -15,6 +15,7 @@ from pyovn.controller.pinctrl import Pinctrl
 from pyovn.db.idl import Database, value
 from pyovn.openflow.ofctrl import Ofctrl
 
+UNSETTLED_MAX_S = 5
 OVS_TABLES = {"Open_vSwitch": None, "Bridge": None, "Port": None, "Interface": None}
 
 
@@ -46,6 +47,7 @@ class Controller:
         self.last_error = None
         self.registered = False
         self.cond_expect = 0
+        self.unsettled_since = None
         self.pinctrl = Pinctrl(vlog)       # packet-ins (pinctrl hook)
         self.pinctrl.attach(self)
 
@@ -62,7 +64,14 @@ class Controller:
         if self.ofc is not None:
             out.append(self.ofc)
         out.append(self.pinctrl)
+        out.append(self)
         return out
+
+    def wait(self, poller):
+        """Wakes the loop when waiting for monitor conditions times out."""
+        if self.unsettled_since is not None:
+            left = UNSETTLED_MAX_S - (time.monotonic() - self.unsettled_since)
+            poller.timer_wait(max(1, int(left * 1000) + 10))
 
     def sb_ready(self):
         return (self.sb is not None and self.sb.is_connected()
@@ -218,6 +227,18 @@ class Controller:
             self.sb.idl, monitor.conditions(st, me, set(ifaces), self.sb.rows("Logical_DP_Group"),
                                             cfg.monitor_all))
         settled = self.sb.idl.cond_seqno >= self.cond_expect
+        if settled:
+            self.unsettled_since = None
+        else:
+            if self.unsettled_since is None:
+                self.unsettled_since = time.monotonic()
+            elif time.monotonic() - self.unsettled_since > UNSETTLED_MAX_S:
+                # The server never confirmed the new conditions: go on
+                # with what we have rather than stall forever.
+                self._warn_once("southbound monitor conditions not confirmed after %ds "
+                                "(condition seqno %d, expected %d); proceeding"
+                                % (UNSETTLED_MAX_S, self.sb.idl.cond_seqno, self.cond_expect))
+                settled = True
         if not settled:
             # The replica is still catching up with new conditions: this
             # state may miss rows (a restarted controller would replace a
