@@ -493,3 +493,22 @@ def test_ipv6_prefix_delegation(sandbox_factory):
     nbctl(sb, "lrp-set-gateway-chassis", "lrp-pub", hv2, "30")
     p = proc.wait_for(lambda: garps(hv2, "172.16.0.50"), 15, what="GARP from the new gateway")[0]
     assert p["arp.sha"] == gw
+
+
+def test_copp_meter_on_controller_actions(env):
+    from tests.controller.helpers import ofctl_flows
+    sb = env
+    nbctl(sb, "meter-add", "reject-meter", "drop", "10", "pktps")
+    nbctl(sb, "copp-add", "copp0", "reject", "reject-meter")
+    nbctl(sb, "ls-copp-add", "copp0", "sw0")
+    nbctl(sb, "acl-add", "sw0", "from-lport", "1001", "udp.dst == 9998", "reject")
+    nbctl(sb, "--wait=hv", "sync")
+    # The reject's controller() action is metered: the switch, not pinctrl,
+    # rate-limits what reaches the controller.
+    flows = [f for f in ofctl_flows(sb, "hv1") if "tp_dst=9998" in f and "controller(" in f]
+    assert flows and all("meter_id=" in f for f in flows)
+    n = len(sb.received("vif1"))
+    sb.inject("vif1", "eth(src=%s,dst=%s)/ip4(src=10.0.0.1,dst=10.0.1.5)/udp(src=7,dst=9998)"
+              % (P1MAC, RMAC0))
+    _received_after(sb, "vif1", n, lambda p: p.get("icmp4.type") == 3)
+    nbctl(sb, "acl-del", "sw0", "from-lport", "1001", "udp.dst == 9998")
