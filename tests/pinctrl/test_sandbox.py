@@ -436,6 +436,11 @@ def test_garp_for_nat_addresses_of_gateway_port(sandbox_factory):
     # The standby chassis (its pub datapath is local through the router) stays quiet.
     nbctl(sb, "--wait=hv", "sync")
     assert garps(sb.chassis_names()[1], "172.16.0.50") == []
+    # Failover (hv2 gets the higher priority): hv2 now announces the addresses.
+    hv2 = sb.chassis_names()[1]
+    nbctl(sb, "lrp-set-gateway-chassis", "lrp-pub", hv2, "30")
+    p = proc.wait_for(lambda: garps(hv2, "172.16.0.50"), 15, what="GARP from the new gateway")[0]
+    assert p["arp.sha"] == gw
 
 
 def test_ipv6_prefix_delegation(sandbox_factory):
@@ -488,11 +493,6 @@ def test_ipv6_prefix_delegation(sandbox_factory):
                      "logical_port=lrp-up")
     proc.wait_for(lambda: "ipv6_ra_pd_list" in pd_list(), 10, what="ipv6_ra_pd_list")
     assert "1:2001:db8:42::/48" in pd_list()
-    # Failover (hv2 gets the higher priority): hv2 now announces the addresses.
-    hv2 = sb.chassis_names()[1]
-    nbctl(sb, "lrp-set-gateway-chassis", "lrp-pub", hv2, "30")
-    p = proc.wait_for(lambda: garps(hv2, "172.16.0.50"), 15, what="GARP from the new gateway")[0]
-    assert p["arp.sha"] == gw
 
 
 def test_copp_meter_on_controller_actions(env):
