@@ -107,9 +107,28 @@ class Vip:
         return ",".join(fmt_endpoint(ip, port) for ip, port in self.backends)
 
 
-def vips_of(dp, ctx):
+def router_lbs(dp, ctx):
+    """With NB_Global options:install_ls_lb_from_router=true, the load
+    balancers of the routers connected to switch DP (their VIP flows are
+    installed on the switch too)."""
+    if ctx.options.get("install_ls_lb_from_router") != "true":
+        return []
     out = []
-    for lb in dp.lbs:
+    for p in dp.router_ports:
+        if p.peer is None:
+            continue
+        row = p.peer.dp.row
+        lbs = list(row.load_balancer)
+        for grp in getattr(row, "load_balancer_group", []):
+            lbs.extend(grp.load_balancer)
+        out.extend(lb for lb in lbs if lb not in dp.lbs and lb not in out)
+    return out
+
+
+def vips_of(dp, ctx, with_router=False):
+    out = []
+    lbs = list(dp.lbs) + (router_lbs(dp, ctx) if with_router else [])
+    for lb in lbs:
         for key, value in sorted(lb.vips.items()):
             try:
                 out.append(Vip(lb, key, value))
@@ -124,7 +143,7 @@ def build_pre_stateful(dp, add, ctx):
         add(stage, 0, "1", "next;")
         add(stage, 110, "reg0[2] == 1", "ct_lb_mark;")
         add(stage, 100, "reg0[0] == 1", "ct_next;")
-    for vip in vips_of(dp, ctx):
+    for vip in vips_of(dp, ctx, with_router=True):
         reg = "reg1" if vip.ip.version == 4 else "xxreg1"
         match = "reg0[2] == 1 && %s.dst == %s" % (vip.v, vip.ip)
         action = "%s = %s; " % (reg, vip.ip)
@@ -138,7 +157,7 @@ def build(dp, add, ctx):
     for stage in (S.LS_IN_LB_AFF_CHECK, S.LS_IN_LB, S.LS_IN_LB_AFF_LEARN,
                   S.LS_IN_PRE_HAIRPIN, S.LS_IN_NAT_HAIRPIN, S.LS_IN_HAIRPIN):
         add(stage, 0, "1", "next;")
-    vips = vips_of(dp, ctx)
+    vips = vips_of(dp, ctx, with_router=True)
     for vip in vips:
         lb = vip.lb
         match = "ct.new && %s.dst == %s" % (vip.v, vip.ip)
@@ -167,7 +186,7 @@ def build(dp, add, ctx):
             args += "; hash_fields=\"%s\"" % ",".join(sorted(hash_fields))
         add(S.LS_IN_LB, prio, match, "reg0[1] = 0; ct_lb_mark(%s);" % args, hint=lb)
         _affinity(vip, add)
-    if vips:
+    if any(v.lb in dp.lbs for v in vips):      # hairpin: the switch's own LBs
         add(S.LS_IN_PRE_HAIRPIN, 100, "ip && ct.trk",
             "reg0[6] = chk_lb_hairpin(); reg0[12] = chk_lb_hairpin_reply(); next;")
         add(S.LS_IN_NAT_HAIRPIN, 100, "ip && ct.new && ct.trk && reg0[6] == 1",

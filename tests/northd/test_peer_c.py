@@ -86,6 +86,8 @@ meter-add mc drop 100 pktps
 copp-add cp1 dhcpv4-opts mc -- copp-add cp1 dns mc -- copp-add cp1 reject mc -- copp-add cp1 svc-monitor mc -- copp-add cp1 event-elb mc -- copp-add cp1 igmp mc
 ls-copp-add cp1 sw1
 ls-copp-add cp1 sw2
+lb-add lbr 99.0.0.1:80 10.0.0.1:80 -- lr-lb-add r0 lbr
+set nb_global . options:install_ls_lb_from_router=true
 """
 
 DHCP_DNS = """
@@ -136,6 +138,7 @@ def test_switch_flows_match_c_northd(c_northd, ovsdb):
           for f in r.lflows for dp in f.datapaths if f.stage.dp_type == "ls"}
     assert len(c) > 500
     assert any(f[0] == "sw6" and f[2] == 65533 for f in c)     # log-related
+    assert any(f[0] == "sw0" and "99.0.0.1" in f[3] for f in c)     # router LB
     missing = sorted(c - py)
     extra = sorted(py - c)
     # Control plane protection meters on the same flows.
