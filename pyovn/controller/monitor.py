@@ -43,9 +43,16 @@ def conditions(st, me, iface_ids, dp_groups, monitor_all):
 
 def apply(idl, conds):
     """Sets the conditions; returns the condition seqno at which the
-    replica reflects them."""
-    expect = idl.cond_seqno
+    replica reflects them.  (Computed here: python-ovs 4.0's cond_change()
+    return value counts an in-flight request that is not there, tests
+    `condition_state.request`, a method, so it asks for one reply too
+    many.)"""
     for table, cond in conds.items():
         if table in idl.tables:
-            expect = max(expect, idl.cond_change(table, cond or [False]))
-    return expect
+            idl.cond_change(table, cond or [False])
+    states = [t.condition_state for t in idl.tables.values()]
+    in_flight = any(cs.requested is not None for cs in states)
+    queued = any(cs.new is not None for cs in states)
+    # Each monitor_cond_change reply bumps cond_seqno by one; a queued
+    # change is sent after the in-flight one is answered.
+    return idl.cond_seqno + int(in_flight) + int(queued)
