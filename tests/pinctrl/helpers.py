@@ -2,8 +2,6 @@
 pyovn's own encoding of the logical action, the message is the real
 codec's NXT_PACKET_IN2."""
 
-import logging
-
 from pyovn.controller.pinctrl import Pinctrl
 from pyovn.lang.actions import EncodeContext, ParseContext, encode_actions, parse_actions
 from pyovn.openflow.codec import messages as W

@@ -3,7 +3,6 @@
 
 import ipaddress
 import struct
-import time
 
 import pytest
 

@@ -141,7 +141,7 @@ def handle_put_dhcp_opts(pc, pin, payload):
         p = P.parse(pin.packet)
         body, mtype, req = parse_v4_request(p)
         reply = build_v4_reply(body, mtype, req, offer, opts)
-    except Drop as e:
+    except Drop:
         pc.send(ofio.resume(pin, None, (field, ofs, 0)))
         raise
     if reply is None:

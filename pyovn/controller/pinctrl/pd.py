@@ -18,7 +18,6 @@ are parsed strictly: every option length checked, IA_PD at least 12
 bytes, IA Prefix at least 25, a transaction id we did not send or a
 server we did not choose is dropped."""
 
-import ipaddress
 import random
 import struct
 import time
