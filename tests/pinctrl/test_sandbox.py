@@ -511,3 +511,18 @@ def test_copp_meter_on_controller_actions(env):
               % (P1MAC, RMAC0))
     _received_after(sb, "vif1", n, lambda p: p.get("icmp4.type") == 3)
     nbctl(sb, "acl-del", "sw0", "from-lport", "1001", "udp.dst == 9998")
+
+
+def test_igmp_querier(env):
+    sb = env
+    nbctl(sb, "set", "Logical_Switch", "sw0", "other_config:mcast_snoop=true",
+          "other_config:mcast_querier=true", "other_config:mcast_eth_src=00:00:00:00:aa:01",
+          "other_config:mcast_ip4_src=10.0.0.250", "other_config:mcast_query_interval=1")
+    nbctl(sb, "--wait=hv", "sync")
+
+    def queries():
+        return [p for p in sb.received("vif1") if p.get("eth.dst") == "01:00:5e:00:00:01"
+                and p.get("ip4.src") == "10.0.0.250"]
+    q = proc.wait_for(queries, 10, what="IGMP general query")[0]
+    assert q["eth.src"] == "00:00:00:00:aa:01" and q["ip4.dst"] == "224.0.0.1"
+    nbctl(sb, "set", "Logical_Switch", "sw0", "other_config:mcast_querier=false")
