@@ -526,3 +526,31 @@ def test_igmp_querier(env):
     q = proc.wait_for(queries, 10, what="IGMP general query")[0]
     assert q["eth.src"] == "00:00:00:00:aa:01" and q["ip4.dst"] == "224.0.0.1"
     nbctl(sb, "set", "Logical_Switch", "sw0", "other_config:mcast_querier=false")
+
+
+def test_udp_health_check_icmp_unreachable(sandbox_factory):
+    from pyovn.controller.pinctrl import pkt as P
+    sb = sandbox_factory(chassis=2, northd="c", controller="py")
+    nbctl(sb, "ls-add", "sw0",
+          "--", "lsp-add", "sw0", "b1", "--", "lsp-set-addresses", "b1",
+          "50:54:00:00:00:01 10.0.0.1")
+    sb.add_vif("hv1", "vifb1", "b1")
+    sb.wait_port_up("b1")
+    nbctl(sb, "lb-add", "lb1", "10.0.0.100:53", "10.0.0.1:53", "udp",
+          "--", "set", "Load_Balancer", "lb1", "ip_port_mappings:10.0.0.1=b1:10.0.0.99",
+          "--", "--id=@hc", "create", "Load_Balancer_Health_Check", 'vip="10.0.0.100:53"',
+          "options:interval=1", "options:timeout=5", "options:success_count=1",
+          "options:failure_count=1",
+          "--", "add", "Load_Balancer", "lb1", "health_check", "@hc",
+          "--", "ls-lb-add", "sw0", "lb1")
+    nbctl(sb, "--wait=hv", "sync")
+    probe = proc.wait_for(lambda: [p for p in sb.received("vifb1") if p.get("udp.dst") == 53
+                                   and p.get("ip4.src") == "10.0.0.99"], 10, what="UDP probe")[0]
+    # Nothing listens: ICMP port unreachable quoting the probe.
+    q = probe.data[14:14 + 28]
+    src, dst = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 99])
+    icmp = P.icmp4(3, 3, b"\0" * 4, q)
+    sb.inject("vifb1", P.eth(P.mac_bytes(probe["eth.src"]), P.mac_bytes("50:54:00:00:00:01"),
+                             P.ETH_IP4, P.ip4(src, dst, 1, icmp, 64)))
+    proc.wait_for(lambda: sbctl(sb, "--bare", "--columns=status", "list",
+                                "Service_Monitor").strip() == "offline", 10, what="offline")

@@ -592,7 +592,7 @@ HANDLER_ACTIONS = [
     'reg0[5] = put_nd_ra_opts(addr_mode = "slaac", slla = 00:00:00:00:ff:01, '
     'prefix = fd00::/64);',
     'log(name="a", verdict=allow, severity=info);', "handle_bfd_msg();",
-    "handle_dhcpv6_reply;",
+    "handle_dhcpv6_reply;", "handle_svc_check(inport);", "bind_vport(\"p2\", inport);",
 ]
 
 
