@@ -67,8 +67,18 @@ class Controller:
         out.append(self)
         return out
 
+    def _seqnos(self):
+        return (self.ovs.change_seqno,
+                self.sb.change_seqno if self.sb is not None else None,
+                self.sb.idl.cond_seqno if self.sb is not None else None)
+
     def wait(self, poller):
-        """Wakes the loop when waiting for monitor conditions times out."""
+        """Wakes the loop when a replica changed after the last computation
+        read it (e.g. while one of our transactions ran the IDL), and when
+        waiting for monitor conditions times out."""
+        if self.seen is not None and not self.paused and self.cfg.complete \
+                and self.sb_ready() and self._seqnos() != self.seen:
+            poller.immediate_wake()
         if self.unsettled_since is not None:
             left = UNSETTLED_MAX_S - (time.monotonic() - self.unsettled_since)
             poller.timer_wait(max(1, int(left * 1000) + 10))
@@ -145,11 +155,17 @@ class Controller:
             chassis.register(self.sb, cfg, iface_types)
             self.vlog.info("registered chassis %s" % cfg.system_id)
         self.registered = True
-        seen = (self.ovs.change_seqno, self.sb.change_seqno, self.sb.idl.cond_seqno)
-        if seen == self.seen and not self.force:
+        seen = self._seqnos()
+        valve = (self.unsettled_since is not None
+                 and time.monotonic() - self.unsettled_since > UNSETTLED_MAX_S)
+        if seen == self.seen and not self.force and not valve:
             self._ack()
             return
         self.force = False
+        # The replicas this computation reads.  Anything the IDLs process
+        # later (also inside our own transactions, which run the IDL and
+        # consume the server's messages) makes wait() wake the loop again.
+        self.seen = seen
         me = chassis.find(self.sb, cfg.system_id)
         ifaces = {}
         for port in br.ports:
@@ -239,11 +255,11 @@ class Controller:
                                 "(condition seqno %d, expected %d); proceeding"
                                 % (UNSETTLED_MAX_S, self.sb.idl.cond_seqno, self.cond_expect))
                 settled = True
+                self.unsettled_since = None
         if not settled:
             # The replica is still catching up with new conditions: this
             # state may miss rows (a restarted controller would replace a
             # full, working flow table with a partial one).  Wait for it.
-            self.seen = None
             return
         for name in st.claims:
             if settled:
@@ -252,7 +268,6 @@ class Controller:
             if name not in st.claims:
                 del self.port_seq[name]
         self.ofc.put(flows, groups, meters, cfg=(self.seq, nb_cfg))
-        self.seen = (self.ovs.change_seqno, self.sb.change_seqno, self.sb.idl.cond_seqno)
         self._ack()
 
     # -- acknowledgements ----------------------------------------------------------
