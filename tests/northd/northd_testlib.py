@@ -1,7 +1,13 @@
 """Helpers for northd's tests, in a module of its own (not conftest) so
 that test files import them by a name no other test directory uses."""
 
+import os
+import subprocess
+import sys
+
 from pyovn.db.idl import Database
+from pyovn.util import proc
+
 
 class Nb:
     """Writes NB rows with python-ovs transactions (what a CMS does)."""
@@ -99,3 +105,38 @@ def wait_sb_synced(nb, timeout=20):
     want = nb.bump()
     nb.db.wait_until(lambda db: db.rows("NB_Global")[0].sb_cfg >= want, timeout)
     return want
+
+
+class NorthdProc:
+    def __init__(self, rundir, nb_remote, sb_remote, name="northd", extra=()):
+        self.rundir = rundir
+        self.ctl = os.path.join(rundir, name + ".ctl")
+        self.log = os.path.join(rundir, name + ".log")
+        self.pidfile = os.path.join(rundir, name + ".pid")
+        cmd = [sys.executable, "-m", "pyovn.cli", "northd",
+               "--ovnnb-db=" + nb_remote, "--ovnsb-db=" + sb_remote,
+               "--unixctl=" + self.ctl, "--log-file=" + self.log,
+               "--pidfile=" + self.pidfile, "-vconsole:off"] + list(extra)
+        self.p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+        proc.wait_for(lambda: os.path.exists(self.ctl), 10, what="northd control socket")
+
+    def appctl(self, *args):
+        return subprocess.run(["ovs-appctl", "-t", self.ctl] + list(args),
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+
+    def log_text(self):
+        with open(self.log) as f:
+            return f.read()
+
+    def kill9(self):
+        self.p.kill()
+        self.p.wait(5)
+
+    def stop(self):
+        if self.p.poll() is None:
+            try:
+                self.appctl("exit")
+                self.p.wait(5)
+            except Exception:
+                self.p.kill()
+                self.p.wait(5)

@@ -275,7 +275,7 @@ def test_takeover_from_c_northd_keeps_rows(c_northd, rundir):
     """Replacing a running C ovn-northd by pyovn's on the same databases:
     the SB rows C wrote are adopted (same UUIDs), only what differs is
     rewritten, and the switch flows end up identical."""
-    from conftest import NorthdProc, Nb
+    from northd_testlib import NorthdProc, Nb
     nb_srv, sbc_srv = c_northd
     nbctl_script(nb_srv.remote, TOPOLOGY)
     subprocess.run(["ovn-nbctl", "--db=" + nb_srv.remote, "--wait=sb", "--timeout=30",
