@@ -230,7 +230,7 @@ def test_dhcp_offer_and_ack(sb):
     send_dhcp(sb, "d1", dhcp_request(mac, 0x1234, 1))
     p, body, opts = dhcp_reply(sb, vif, 0x1234, 2)
     assert p["eth.src"] == SERVER_MAC and p["eth.dst"] == mac
-    assert p["ip4.src"] == SERVER_IP and p["udp.dst"] == 68
+    assert p["ip4.src"] == SERVER_IP and p["ip4.dst"] == addr and p["udp.dst"] == 68
     assert ip(body[16:20]) == addr                      # yiaddr
     assert body[28:34] == bytes.fromhex(mac.replace(":", ""))
     assert ip(opts[1]) == "255.255.255.0"               # from cidr
