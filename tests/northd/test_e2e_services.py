@@ -230,7 +230,10 @@ def test_dhcp_offer_and_ack(sb):
     send_dhcp(sb, "d1", dhcp_request(mac, 0x1234, 1))
     p, body, opts = dhcp_reply(sb, vif, 0x1234, 2)
     assert p["eth.src"] == SERVER_MAC and p["eth.dst"] == mac
-    assert p["ip4.src"] == SERVER_IP and p["ip4.dst"] == addr and p["udp.dst"] == 68
+    # The request set the BOOTP broadcast flag, so the reply is broadcast
+    # (RFC 2131 4.1; ovn-northd(8): ip4.dst is put_dhcp_opts' business).
+    assert p["ip4.src"] == SERVER_IP and p["ip4.dst"] == "255.255.255.255"
+    assert p["udp.dst"] == 68
     assert ip(body[16:20]) == addr                      # yiaddr
     assert body[28:34] == bytes.fromhex(mac.replace(":", ""))
     assert ip(opts[1]) == "255.255.255.0"               # from cidr
