@@ -11,19 +11,16 @@ import csv
 import io
 import os
 import re
-import shutil
-import subprocess
 import time
 
 import pytest
 
-from pyovn.db import server
 from pyovn.lang.actions import (EncodeContext, MeterTable, ParseContext,
                                 encode_actions, parse_actions)
 from pyovn.openflow import layout
 from pyovn.openflow.model import format_actions
-from pyovn.util import proc
 
+from c_chassis import CChassis  # noqa: E402
 from test_actions_compat import build_topology  # noqa: E402
 
 pytestmark = pytest.mark.peer
@@ -32,79 +29,9 @@ LINE = re.compile(r"cookie=(0x[0-9a-f]+), .*?table=(\d+), .*?priority=(\d+)(,(\S
                   r"actions=(.*)$")
 
 
-class Chassis:
-    def __init__(self, rundir):
-        for tool in ("ovn-northd", "ovn-controller", "ovs-vswitchd", "ovs-vsctl",
-                     "ovs-ofctl", "ovn-nbctl", "ovn-sbctl"):
-            if shutil.which(tool) is None:
-                pytest.skip("%s not installed" % tool)
-        self.rd = rundir
-        self.env = dict(os.environ, OVN_RUNDIR=rundir, OVS_RUNDIR=rundir)
-        self.servers = []
-        self.pidfiles = []
-
-    def start(self):
-        self.nb = self._db("nb")
-        self.sb = self._db("sb")
-        self.vs = self._db("vswitch")
-        self._daemon(["ovn-northd", "--ovnnb-db=" + self.nb.remote,
-                      "--ovnsb-db=" + self.sb.remote], "ovn-northd")
-        self._daemon(["ovs-vswitchd", self.vs.remote, "--enable-dummy=override",
-                      "--disable-system"], "ovs-vswitchd")
-        for br in ("br-int", "br-test"):
-            self.vsctl("add-br", br, "--", "set", "bridge", br, "fail-mode=secure",
-                       "other-config:disable-in-band=true")
-        self.vsctl("set", "open", ".", "external_ids:system-id=hv1",
-                   "external_ids:ovn-remote=" + self.sb.remote,
-                   "external_ids:ovn-encap-type=geneve",
-                   "external_ids:ovn-encap-ip=127.0.0.1")
-        self.vsctl("add-port", "br-int", "vif1", "--", "set", "interface", "vif1",
-                   "external_ids:iface-id=sw0-p1")
-        self._daemon(["ovn-controller", self.vs.remote], "ovn-controller")
-        return self
-
-    def _db(self, kind):
-        srv = server.start_server(self.rd, kind)
-        self.servers.append(srv)
-        return srv
-
-    def _daemon(self, cmd, name):
-        pidfile = os.path.join(self.rd, name + ".pid")
-        extra = [] if name == "ovn-controller" else [
-            "--unixctl=" + os.path.join(self.rd, name + ".ctl")]
-        subprocess.run(cmd + ["--detach", "--no-chdir", "--pidfile=" + pidfile,
-                              "--log-file=" + os.path.join(self.rd, name + ".log"),
-                              "-vconsole:off"] + extra,
-                       check=True, timeout=30, env=self.env)
-        self.pidfiles.append(pidfile)
-
-    def run(self, *cmd):
-        p = subprocess.run(list(cmd), capture_output=True, text=True, timeout=60,
-                           env=self.env)
-        assert p.returncode == 0, (cmd, p.stderr)
-        return p.stdout
-
-    def vsctl(self, *args):
-        return self.run("ovs-vsctl", "--db=" + self.vs.remote, "--timeout=10", *args)
-
-    def nbctl(self, *args):
-        return self.run("ovn-nbctl", "--db=" + self.nb.remote, "--timeout=20", *args)
-
-    def ofctl(self, *args):
-        return self.run("ovs-ofctl", "-O", "OpenFlow15", *args)
-
-    def stop(self):
-        for p in reversed(self.pidfiles):
-            pid = proc.read_pidfile(p)
-            if pid:
-                proc.stop_pid(pid)
-        for s in self.servers:
-            s.stop()
-
-
 @pytest.fixture
 def chassis(rundir):
-    c = Chassis(rundir)
+    c = CChassis(rundir, system_id="hv1", vifs=["sw0-p1"], bridges=["br-int", "br-test"])
     try:
         yield c.start()
     finally:

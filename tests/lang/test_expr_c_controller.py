@@ -9,16 +9,11 @@ exercised): ovsdb-servers, ovs-vswitchd on the dummy datapath, C
 ovn-northd and ovn-controller, the topology of test_expr_compat_peer.
 """
 
-import json
-import os
 import re
-import shutil
-import subprocess
 import time
 
 import pytest
 
-from pyovn.db import server
 from pyovn.lang.annotate import annotate
 from pyovn.lang.context import Context
 from pyovn.lang.errors import LangError
@@ -26,93 +21,21 @@ from pyovn.lang.matches import to_matches
 from pyovn.lang.parse import parse
 from pyovn.openflow import layout
 from pyovn.openflow.model import Match
-from pyovn.util import proc
 
+from c_chassis import CChassis  # noqa: E402
 from test_expr_compat_peer import populate  # noqa: E402
 
 pytestmark = pytest.mark.peer
 
-TOOLS = ("ovn-northd", "ovn-controller", "ovs-vswitchd", "ovs-vsctl",
-         "ovs-ofctl", "ovn-nbctl", "ovn-sbctl")
 FLOW = re.compile(r"cookie=(0x[0-9a-f]+), .*?table=(\d+), .*?priority=(\d+)"
                   r"(?:,(\S+))? actions=(.*)$")
 CONJ = re.compile(r"conjunction\((\d+),(\d+)/(\d+)\)")
 
 
-class Chassis:
-    def __init__(self, rundir):
-        self.rd = rundir
-        self.env = dict(os.environ, OVN_RUNDIR=rundir, OVS_RUNDIR=rundir)
-        self.servers = []
-        self.pidfiles = []
-
-    def start(self):
-        self.nb = self._db("nb")
-        self.sb = self._db("sb")
-        self.vs = self._db("vswitch")
-        self._daemon(["ovn-northd", "--ovnnb-db=" + self.nb.remote,
-                      "--ovnsb-db=" + self.sb.remote], "ovn-northd")
-        self._daemon(["ovs-vswitchd", self.vs.remote, "--enable-dummy=override",
-                      "--disable-system"], "ovs-vswitchd")
-        self.run("ovs-vsctl", "--db=" + self.vs.remote, "--timeout=10",
-                 "add-br", "br-int", "--", "set", "bridge", "br-int",
-                 "fail-mode=secure", "other-config:disable-in-band=true")
-        self.run("ovs-vsctl", "--db=" + self.vs.remote, "--timeout=10",
-                 "set", "open", ".", "external_ids:system-id=gw1",
-                 "external_ids:ovn-remote=" + self.sb.remote,
-                 "external_ids:ovn-encap-type=geneve",
-                 "external_ids:ovn-encap-ip=127.0.0.1",
-                 "external_ids:ovn-bridge-mappings=physnet:br-int")
-        for i, port in enumerate(("ls0-p0", "ls0-p1", "ls1-p2")):
-            self.run("ovs-vsctl", "--db=" + self.vs.remote, "--timeout=10",
-                     "add-port", "br-int", "vif%d" % i, "--", "set", "interface",
-                     "vif%d" % i, "external_ids:iface-id=" + port)
-        self._daemon(["ovn-controller", self.vs.remote], "ovn-controller")
-        return self
-
-    def _db(self, kind):
-        srv = server.start_server(self.rd, kind)
-        self.servers.append(srv)
-        return srv
-
-    def _daemon(self, cmd, name):
-        pidfile = os.path.join(self.rd, name + ".pid")
-        subprocess.run(cmd + ["--detach", "--no-chdir", "--pidfile=" + pidfile,
-                              "--log-file=" + os.path.join(self.rd, name + ".log"),
-                              "-vconsole:off"],
-                       check=True, timeout=30, env=self.env)
-        self.pidfiles.append(pidfile)
-
-    def run(self, *cmd):
-        p = subprocess.run(list(cmd), capture_output=True, text=True, timeout=60,
-                           env=self.env)
-        assert p.returncode == 0, (cmd, p.stderr)
-        return p.stdout
-
-    def sb_rows(self, table, columns):
-        out = self.run("ovn-sbctl", "--db=" + self.sb.remote, "--format=json",
-                       "--columns=" + ",".join(columns), "list", table)
-        data = json.loads(out)
-        return [dict(zip(data["headings"], row)) for row in data["data"]]
-
-    def dump(self):
-        return self.run("ovs-ofctl", "-O", "OpenFlow15", "dump-flows", "br-int")
-
-    def stop(self):
-        for p in reversed(self.pidfiles):
-            pid = proc.read_pidfile(p)
-            if pid:
-                proc.stop_pid(pid)
-        for s in self.servers:
-            s.stop()
-
-
 @pytest.fixture
 def chassis(rundir):
-    for tool in TOOLS:
-        if shutil.which(tool) is None:
-            pytest.skip("%s not installed" % tool)
-    c = Chassis(rundir)
+    c = CChassis(rundir, system_id="gw1", vifs=["ls0-p0", "ls0-p1", "ls1-p2"],
+                 external_ids=["ovn-bridge-mappings=physnet:br-int"])
     try:
         yield c.start()
     finally:
