@@ -41,7 +41,11 @@ import ovs.poller
 import ovs.stream
 import ovs.vlog
 
-from pyovn.db import schemas
+from pyovn.db import jsonstream, schemas
+
+# JSON-RPC streams parsed by the standard library's C decoder (see
+# jsonstream.py) wherever python-ovs has no C parser of its own.
+jsonstream.install()
 
 vlog = ovs.vlog.Vlog("idl")
 
