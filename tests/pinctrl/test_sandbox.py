@@ -369,10 +369,16 @@ def test_bfd_session_to_static_route_next_hop(env):
 
     def status():
         return sbctl(sb, "--bare", "--columns=status", "find", "BFD", "dst_ip=10.0.1.6").strip()
-    sb.inject("vifq1", peer(bfd.DOWN, 0))
-    proc.wait_for(lambda: status() == "init", 10, what="BFD init")
-    sb.inject("vifq1", peer(bfd.UP, disc))
-    proc.wait_for(lambda: status() == "up", 10, what="BFD up")
+    def peer_sends(state, your, want):
+        """A peer transmits periodically: keep sending until our side
+        reports WANT (one packet could fall in a detection-time gap on a
+        loaded machine)."""
+        def check():
+            sb.inject("vifq1", peer(state, your))
+            return status() == want
+        return check
+    proc.wait_for(peer_sends(bfd.DOWN, 0, "init"), 15, interval=0.3, what="BFD init")
+    proc.wait_for(peer_sends(bfd.UP, disc, "up"), 15, interval=0.3, what="BFD up")
     # The peer falls silent: the detection time (3 x its 1 s) takes it down.
     proc.wait_for(lambda: status() == "down", 10, what="BFD down after silence")
 
