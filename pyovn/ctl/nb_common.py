@@ -59,6 +59,32 @@ def by_name_or_uuid(ctx, table, key, must_exist=True):
     return None
 
 
+def add_datapath(ctx, table, lookup, noun):
+    """ls-add / lr-add [NAME]: creates a switch or router, honouring
+    --may-exist and --add-duplicate; LOOKUP is ls() or lr()."""
+    name = ctx.args[0] if ctx.args else None
+    if name and not ctx.has("--add-duplicate"):
+        if lookup(ctx, name, must_exist=False) is not None:
+            if ctx.has("--may-exist"):
+                return
+            raise CtlError("%s: a %s with this name already exists" % (name, noun))
+    row = ctx.insert(table)
+    if name:
+        row.name = name
+        remember(ctx, table, row)
+
+
+def delete_datapath(row):
+    """ls-del / lr-del: deletes ROW (if any) and its ports.  The server would
+    garbage-collect the ports; deleting them here lets later commands of
+    this invocation reuse their names."""
+    if row is not None:
+        for p in row.ports:
+            if p is not None:
+                p.delete()
+        row.delete()
+
+
 def ls(ctx, key, must_exist=True):
     return by_name_or_uuid(ctx, "Logical_Switch", key, must_exist)
 

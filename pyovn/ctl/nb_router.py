@@ -29,27 +29,13 @@ POLICY_ACTIONS = ("allow", "drop", "reroute")
          options=("--may-exist", "--add-duplicate"), validate=_check_add_dup)
 def lr_add(ctx):
     """Creates a logical router."""
-    name = ctx.args[0] if ctx.args else None
-    if name and not ctx.has("--add-duplicate"):
-        if nb.lr(ctx, name, must_exist=False) is not None:
-            if ctx.has("--may-exist"):
-                return
-            raise CtlError("%s: a router with this name already exists" % name)
-    row = ctx.insert("Logical_Router")
-    if name:
-        row.name = name
-        nb.remember(ctx, "Logical_Router", row)
+    nb.add_datapath(ctx, "Logical_Router", nb.lr, "router")
 
 
 @command("lr-del", "ROUTER", args=(1, 1), options=("--if-exists",))
 def lr_del(ctx):
     """Deletes a logical router (and its ports, routes, NATs, policies)."""
-    row = nb.lr(ctx, ctx.args[0], must_exist=not ctx.has("--if-exists"))
-    if row is not None:
-        for p in row.ports:     # see ls-del
-            if p is not None:
-                p.delete()
-        row.delete()
+    nb.delete_datapath(nb.lr(ctx, ctx.args[0], must_exist=not ctx.has("--if-exists")))
 
 
 @command("lr-list", "", args=(0, 0), mode="ro")

@@ -32,29 +32,13 @@ def _check_add_dup(inv):
          options=("--may-exist", "--add-duplicate"), validate=_check_add_dup)
 def ls_add(ctx):
     """Creates a logical switch."""
-    name = ctx.args[0] if ctx.args else None
-    if name and not ctx.has("--add-duplicate"):
-        if nb.ls(ctx, name, must_exist=False) is not None:
-            if ctx.has("--may-exist"):
-                return
-            raise CtlError("%s: a switch with this name already exists" % name)
-    row = ctx.insert("Logical_Switch")
-    if name:
-        row.name = name
-        nb.remember(ctx, "Logical_Switch", row)
+    nb.add_datapath(ctx, "Logical_Switch", nb.ls, "switch")
 
 
 @command("ls-del", "SWITCH", args=(1, 1), options=("--if-exists",))
 def ls_del(ctx):
     """Deletes a logical switch (and its ports)."""
-    row = nb.ls(ctx, ctx.args[0], must_exist=not ctx.has("--if-exists"))
-    if row is not None:
-        # The server would garbage-collect the ports; deleting them here
-        # lets later commands of this invocation reuse their names.
-        for p in row.ports:
-            if p is not None:
-                p.delete()
-        row.delete()
+    nb.delete_datapath(nb.ls(ctx, ctx.args[0], must_exist=not ctx.has("--if-exists")))
 
 
 @command("ls-list", "", args=(0, 0), mode="ro")
