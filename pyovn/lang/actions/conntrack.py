@@ -57,22 +57,29 @@ def parse_nat_kind(p, name):
                     % name, t.pos)
 
 
-@base.register
 @dataclass(frozen=True)
-class CtNext(base.Action):
-    names = ("ct_next",)
+class _CtToTable(base.Action):
+    """ct_next and ct_commit_nat: an optional (dnat) / (snat) argument, then
+    on to the next table."""
     table: int
     pipeline: str
     kind: str = None
 
     @classmethod
     def parse(cls, p, tok):
+        name = cls.names[0]
         p.add_prereq("ip")
-        table = check_next_table(p, tok, "ct_next")
-        return cls(table, p.pctx.pipeline, parse_nat_kind(p, "ct_next"))
+        table = check_next_table(p, tok, name)
+        return cls(table, p.pctx.pipeline, parse_nat_kind(p, name))
 
     def format(self):
-        return "ct_next(%s)" % self.kind if self.kind else "ct_next"
+        return "%s(%s)" % (self.names[0], self.kind) if self.kind else self.names[0]
+
+
+@base.register
+@dataclass(frozen=True)
+class CtNext(_CtToTable):
+    names = ("ct_next",)
 
     def encode(self, ec):
         return [of.Ct(table=ec.logical_table(self.pipeline, self.table),
@@ -243,20 +250,8 @@ class CtClear(base.Action):
 
 @base.register
 @dataclass(frozen=True)
-class CtCommitNat(base.Action):
+class CtCommitNat(_CtToTable):
     names = ("ct_commit_nat",)
-    table: int
-    pipeline: str
-    kind: str = None
-
-    @classmethod
-    def parse(cls, p, tok):
-        p.add_prereq("ip")
-        table = check_next_table(p, tok, "ct_commit_nat")
-        return cls(table, p.pctx.pipeline, parse_nat_kind(p, "ct_commit_nat"))
-
-    def format(self):
-        return "ct_commit_nat(%s)" % self.kind if self.kind else "ct_commit_nat"
 
     def encode(self, ec):
         return [of.Ct(commit=True, table=ec.logical_table(self.pipeline, self.table),
