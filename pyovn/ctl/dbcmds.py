@@ -147,14 +147,21 @@ def cmd_find(ctx):
     _print_rows(ctx, table, rows)
 
 
+def _target(ctx):
+    """(table, row) named by TABLE RECORD, the first two arguments of get,
+    set, add, remove and clear; row is None for a missing RECORD with
+    --if-exists."""
+    table = ctx.find_table(ctx.args[0])
+    return table, ctx.get_row(table, ctx.args[1], must_exist=not ctx.has("--if-exists"))
+
+
 @command("get", "TABLE RECORD [COLUMN[:KEY]]...", args=(2, None),
          options=("--if-exists", "--id="), mode="ro")
 def cmd_get(ctx):
     """Prints the value of each COLUMN (or map KEY) of RECORD."""
     if ctx.has("--id") and ctx.has("--if-exists"):
         raise CtlError("--if-exists and --id may not be specified together")
-    table = ctx.find_table(ctx.args[0])
-    row = ctx.get_row(table, ctx.args[1], must_exist=not ctx.has("--if-exists"))
+    table, row = _target(ctx)
     if row is None:
         return
     if ctx.has("--id"):
@@ -221,8 +228,7 @@ def _set_one_inner(ctx, table, row, spec):
          options=("--if-exists",))
 def cmd_set(ctx):
     """Sets COLUMN (or map KEY of COLUMN) of RECORD to VALUE."""
-    table = ctx.find_table(ctx.args[0])
-    row = ctx.get_row(table, ctx.args[1], must_exist=not ctx.has("--if-exists"))
+    table, row = _target(ctx)
     if row is None:
         return
     for spec in ctx.args[2:]:
@@ -233,8 +239,7 @@ def cmd_set(ctx):
          options=("--if-exists",))
 def cmd_add(ctx):
     """Adds values (or key=value pairs) to a set (or map) column."""
-    table = ctx.find_table(ctx.args[0])
-    row = ctx.get_row(table, ctx.args[1], must_exist=not ctx.has("--if-exists"))
+    table, row = _target(ctx)
     if row is None:
         return
     column = _column(ctx, table, ctx.args[2])
@@ -255,8 +260,7 @@ def cmd_add(ctx):
          args=(4, None), options=("--if-exists",))
 def cmd_remove(ctx):
     """Removes values, keys or key=value pairs from a column."""
-    table = ctx.find_table(ctx.args[0])
-    row = ctx.get_row(table, ctx.args[1], must_exist=not ctx.has("--if-exists"))
+    table, row = _target(ctx)
     if row is None:
         return
     column = _column(ctx, table, ctx.args[2])
@@ -285,8 +289,7 @@ def cmd_remove(ctx):
          options=("--if-exists",))
 def cmd_clear(ctx):
     """Sets each COLUMN of RECORD to the empty set or map."""
-    table = ctx.find_table(ctx.args[0])
-    row = ctx.get_row(table, ctx.args[1], must_exist=not ctx.has("--if-exists"))
+    table, row = _target(ctx)
     if row is None:
         return
     for name in ctx.args[2:]:
