@@ -33,14 +33,7 @@ def test_vm_and_bare_metal_through_ramp_switch(lab):  # noqa: F811
 
     gw = lab.add_vtep("ps1", ["bm1"])
     gw.vtepctl("add-ls", "vls1", "--", "bind-ls", "ps1", "bm1", "0", "vls1")
-    lab.vsctl("add-br", "ulhv", "--", "set", "bridge", "ulhv",
-              "datapath_type=dummy", "other-config:hwaddr=" + HV_HWADDR)
-    lab.attach_underlay("ulhv", HV_HWADDR)
-    lab.vs_appctl("netdev-dummy/ip4addr", "ulhv", HV_IP + "/16")
-    lab.vs_appctl("ovs/route/add", gw.ip + "/32", "ulhv")
-    lab.vs_appctl("tnl/neigh/set", "ulhv", gw.ip, gw.hwaddr)
-    lab.vs_appctl("ovs/route/add", HV_IP + "/32", gw.ul, "pkt_mark=%d" % gw.index)
-    lab.vs_appctl("tnl/neigh/set", gw.ul, HV_IP, HV_HWADDR)
+    lab.add_hypervisor_underlay(gw, HV_IP, HV_HWADDR)
     try:
         daemon([proc.which("ovn-northd"), "--detach", "--no-chdir",
                 "--pidfile=%s/ovn-northd.pid" % rundir,

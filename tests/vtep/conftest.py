@@ -136,6 +136,20 @@ class Lab:
                   "unix:%s/hub.mgmt" % self.rundir,
                   "dl_dst=%s,actions=output:%d" % (hwaddr, port)])
 
+    def add_hypervisor_underlay(self, gw, ip, hwaddr, ul="ulhv"):
+        """A hypervisor's underlay: bridge UL with address IP on the hub,
+        and routes and static neighbours both ways between it and VTEP GW
+        (the hypervisor's side without a packet mark: ovn-controller's
+        tunnels set none)."""
+        self.vsctl("add-br", ul, "--", "set", "bridge", ul,
+                   "datapath_type=dummy", "other-config:hwaddr=" + hwaddr)
+        self.attach_underlay(ul, hwaddr)
+        self.vs_appctl("netdev-dummy/ip4addr", ul, ip + "/16")
+        self.vs_appctl("ovs/route/add", gw.ip + "/32", ul)
+        self.vs_appctl("tnl/neigh/set", ul, gw.ip, gw.hwaddr)
+        self.vs_appctl("ovs/route/add", ip + "/32", gw.ul, "pkt_mark=%d" % gw.index)
+        self.vs_appctl("tnl/neigh/set", gw.ul, ip, hwaddr)
+
     def vsctl(self, *args):
         return proc.run([proc.which("ovs-vsctl"), "--timeout=30",
                          "--db=" + self.ovs.remote] + list(args),
